@@ -1,0 +1,59 @@
+"""Typed errors shared by clients and tools, each with a message fit for a person."""
+
+from __future__ import annotations
+
+
+class JarvisError(Exception):
+    """Base of every error Jarvis turns into a clear message."""
+
+    kind = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(JarvisError):
+    """The request itself is wrong: unknown tool, invalid arguments, bad file."""
+
+    kind = "bad_input"
+
+
+class Unreachable(JarvisError):
+    """An external system did not answer."""
+
+    kind = "unreachable"
+
+
+class AuthFailed(JarvisError):
+    """An external system refused our credentials."""
+
+    kind = "auth_failed"
+
+
+class NotFound(JarvisError):
+    """The named thing does not exist."""
+
+    kind = "not_found"
+
+
+class Conflict(JarvisError):
+    """The change clashes with the current state."""
+
+    kind = "conflict"
+
+
+class RateLimited(JarvisError):
+    """An external system asked us to slow down."""
+
+    kind = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChangeFailed(JarvisError):
+    """A change did not take; what it did was rolled back."""
+
+    kind = "change_failed"

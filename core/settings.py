@@ -1,0 +1,78 @@
+"""Settings: read once at start-up from `JARVIS_*` variables and an optional `jarvis.toml`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "jarvis"
+
+
+class Settings(BaseSettings):
+    """Everything Jarvis reads from its environment, validated once."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JARVIS_",
+        toml_file="jarvis.toml",
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None
+    redis_url: str | None = None
+    docker_host: str | None = Field(
+        default=None, description="Docker Engine address; falls back to DOCKER_HOST."
+    )
+    policy_file: Path | None = Field(
+        default=None, description="The user's own policy rules, layered over the defaults."
+    )
+    approval_ttl_seconds: int = Field(default=3600, gt=0)
+    secret_key: SecretStr | None = Field(
+        default=None, description="Key for secrets at rest; generated in the data dir if unset."
+    )
+    log_level: str = "INFO"
+    config_edit_roots: list[Path] = Field(
+        default_factory=list, description="Folders whose files Jarvis may edit."
+    )
+    command_timeout_seconds: float = Field(default=30.0, gt=0)
+    command_output_cap_bytes: int = Field(default=256_000, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'jarvis.db'}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings once; callers pass the result down."""
+    settings = Settings(**overrides)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings

@@ -1,0 +1,1 @@
+"""The policy engine, the gate, approvals, safe command execution and redaction."""

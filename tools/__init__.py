@@ -1,0 +1,1 @@
+"""Typed tools, one module or package per family, and the registry that lists them."""

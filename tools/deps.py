@@ -1,0 +1,48 @@
+"""What tools receive instead of reading the environment: settings and shared clients."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from policies.executor import SafeCommandExecutor
+
+
+class ToolDeps:
+    """Settings plus lazily created clients, built once and passed to every tool."""
+
+    def __init__(self, settings: Settings, environ: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        # The process environment is captured once at start-up, never read by tools.
+        self._environ = dict(environ or {})
+
+    @property
+    def docker_host(self) -> str | None:
+        """Where the Docker Engine is expected (settings first, then DOCKER_HOST)."""
+        return self.settings.docker_host or self._environ.get("DOCKER_HOST")
+
+    @cached_property
+    def docker(self) -> Any:
+        """The docker SDK client (created on first use)."""
+        from tools.docker.client import connect
+
+        return connect(self.docker_host)
+
+    @cached_property
+    def executor(self) -> SafeCommandExecutor:
+        """The argv-only command runner."""
+        from policies.executor import SafeCommandExecutor
+
+        return SafeCommandExecutor(
+            timeout=self.settings.command_timeout_seconds,
+            output_cap=self.settings.command_output_cap_bytes,
+        )
+
+    def close(self) -> None:
+        """Close the clients that were opened."""
+        client = self.__dict__.get("docker")
+        if client is not None:
+            client.close()

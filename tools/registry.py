@@ -1,0 +1,169 @@
+"""The tool registry: typed, described, risk-rated tools that only the gate may run."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from core.errors import BadInput
+from tools.deps import ToolDeps
+
+Risk = Literal["read", "write", "destructive"]
+RISKS: tuple[Risk, ...] = ("read", "write", "destructive")
+
+
+class ToolArgs(BaseModel):
+    """Base of every tool's arguments: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToolResult(BaseModel):
+    """Base of every tool's result."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def is_empty(self) -> bool:
+        """True when the call worked but found nothing (reported as `no_data`)."""
+        return False
+
+
+A = TypeVar("A", bound=ToolArgs)
+R = TypeVar("R", bound=ToolResult)
+Impl = Callable[[Any, ToolDeps], Awaitable[ToolResult]]
+Preview = Callable[[Any, ToolDeps], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One registered tool: metadata for the model and the policy, plus its implementation."""
+
+    name: str
+    description: str
+    risk: Risk
+    resource: str
+    args_model: type[ToolArgs]
+    result_model: type[ToolResult]
+    untrusted_output: bool
+    module: str
+    _impl: Impl = field(repr=False)
+    _preview: Preview | None = field(default=None, repr=False)
+
+    def resource_for(self, args: ToolArgs) -> str:
+        """The concrete resource this call touches, e.g. `container:plex`."""
+        return self.resource.format(**args.model_dump())
+
+    def info(self) -> dict[str, Any]:
+        """The public description of the tool."""
+        return {
+            "name": self.name,
+            "risk": self.risk,
+            "resource": self.resource,
+            "description": self.description,
+            "untrusted_output": self.untrusted_output,
+            "args_schema": self.args_model.model_json_schema(),
+        }
+
+
+class ToolFamily:
+    """Collects the tools a module defines; the registry adds families explicitly."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.specs: list[ToolSpec] = []
+
+    def tool(
+        self,
+        name: str,
+        *,
+        risk: Risk,
+        resource: str,
+        description: str,
+        untrusted_output: bool = False,
+        preview: Preview | None = None,
+    ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[[A, ToolDeps], Awaitable[R]]]:
+        """Register an async `impl(args, deps) -> result` under `prefix.name`."""
+
+        def decorate(
+            fn: Callable[[A, ToolDeps], Awaitable[R]],
+        ) -> Callable[[A, ToolDeps], Awaitable[R]]:
+            hints = fn.__annotations__
+            args_model, result_model = _models_from(fn, hints)
+            spec = ToolSpec(
+                name=f"{self.prefix}.{name}",
+                description=description.strip(),
+                risk=risk,
+                resource=resource,
+                args_model=args_model,
+                result_model=result_model,
+                untrusted_output=untrusted_output,
+                module=fn.__module__,
+                _impl=fn,
+                _preview=preview,
+            )
+            _check_resource(spec)
+            self.specs.append(spec)
+            return fn
+
+        return decorate
+
+
+def _models_from(
+    fn: Callable[..., Any], hints: dict[str, Any]
+) -> tuple[type[ToolArgs], type[ToolResult]]:
+    import typing
+
+    resolved = typing.get_type_hints(fn)
+    params = [k for k in hints if k != "return"]
+    args_model = resolved[params[0]]
+    result_model = resolved["return"]
+    if not (isinstance(args_model, type) and issubclass(args_model, ToolArgs)):
+        raise TypeError(f"{fn.__qualname__}: first parameter must be a ToolArgs model")
+    if not (isinstance(result_model, type) and issubclass(result_model, ToolResult)):
+        raise TypeError(f"{fn.__qualname__}: must return a ToolResult model")
+    return args_model, result_model
+
+
+def _check_resource(spec: ToolSpec) -> None:
+    fields = {f for _, f, _, _ in string.Formatter().parse(spec.resource) if f}
+    missing = fields - set(spec.args_model.model_fields)
+    if missing:
+        raise TypeError(f"{spec.name}: resource {spec.resource!r} names unknown args {missing}")
+
+
+class Registry:
+    """Every tool Jarvis has, by name."""
+
+    def __init__(self, families: Iterable[ToolFamily] = ()) -> None:
+        self._specs: dict[str, ToolSpec] = {}
+        for family in families:
+            self.add(family)
+
+    def add(self, family: ToolFamily) -> None:
+        """Add a family's tools; a name may be registered once."""
+        for spec in family.specs:
+            if spec.name in self._specs:
+                raise ValueError(f"tool {spec.name} registered twice")
+            self._specs[spec.name] = spec
+
+    def get(self, name: str) -> ToolSpec:
+        """The tool called `name`, or BadInput naming close matches."""
+        try:
+            return self._specs[name]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(name, self._specs, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise BadInput(f"unknown tool {name!r}{hint}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def specs(self) -> list[ToolSpec]:
+        """All tools, sorted by name."""
+        return [self._specs[k] for k in sorted(self._specs)]
