@@ -1,0 +1,1 @@
+"""Front ends: the command line (and, next, the web app with the chat)."""

@@ -1,0 +1,53 @@
+"""The composition root: builds the database, registry, policy engine and gate once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.settings import Settings
+from memory.db import Database, upgrade
+from memory.vault import Vault, load_key
+from policies.engine import PolicyEngine
+from policies.gate import Gate
+from policies.rules import load_rules
+from tools.catalog import build_registry
+from tools.deps import ToolDeps
+from tools.registry import Registry
+
+
+@dataclass
+class Runtime:
+    """Everything a front end (CLI, web, worker) needs, made once at start-up."""
+
+    settings: Settings
+    db: Database
+    registry: Registry
+    engine: PolicyEngine
+    deps: ToolDeps
+    gate: Gate
+
+    async def close(self) -> None:
+        """Release clients and the database pool."""
+        self.deps.close()
+        await self.db.close()
+
+
+def build_runtime(
+    settings: Settings, *, migrate: bool = True, registry: Registry | None = None
+) -> Runtime:
+    """Wire the parts together; `migrate` brings the schema to the newest revision first."""
+    url = settings.resolved_database_url
+    if migrate:
+        upgrade(url)
+    db = Database(url)
+    registry = registry or build_registry()
+    engine = PolicyEngine(load_rules(settings.policy_file))
+    # The environment is read here, once, and handed down.
+    deps = ToolDeps(settings, environ={k: v for k, v in os.environ.items() if k == "DOCKER_HOST"})
+    gate = Gate(
+        db, registry, engine, deps, Vault(load_key(settings)),
+        approval_ttl=timedelta(seconds=settings.approval_ttl_seconds),
+    )
+    return Runtime(settings, db, registry, engine, deps, gate)

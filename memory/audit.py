@@ -1,0 +1,116 @@
+"""The append-only audit log: each entry is hashed together with the previous one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from memory.models import AuditEntry, AuditHead, utcnow
+from policies.redaction import redact_value
+
+GENESIS = "0" * 64
+
+
+def canonical(data: Any) -> str:
+    """Stable JSON text used both for storage and for hashing."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def entry_hash(
+    seq: int,
+    ts: datetime,
+    actor: str,
+    event: str,
+    tool: str | None,
+    resource: str | None,
+    data: str,
+    prev_hash: str,
+) -> str:
+    """The hash of one entry, chained to its predecessor."""
+    payload = canonical(
+        [seq, ts.isoformat(), actor, event, tool or "", resource or "", data, prev_hash]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+async def append(
+    session: AsyncSession,
+    *,
+    actor: str,
+    event: str,
+    tool: str | None = None,
+    resource: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry inside the caller's transaction (secrets are redacted first)."""
+    # Taking the head row with an UPDATE first serialises writers on both backends.
+    bumped = await session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    )
+    seq, prev = bumped.one()
+    # Millisecond timestamps survive every backend's round trip unchanged.
+    now = utcnow()
+    ts = now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    text = canonical(redact_value(data or {}))
+    digest = entry_hash(seq, ts, actor, event, tool, resource, text, prev)
+    entry = AuditEntry(
+        seq=seq, ts=ts, actor=actor, event=event, tool=tool, resource=resource,
+        data=text, prev_hash=prev, hash=digest,
+    )
+    session.add(entry)
+    await session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
+    return entry
+
+
+class VerifyReport(BaseModel):
+    """What `jarvis audit verify` found."""
+
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session) -> VerifyReport:
+    """Walk the chain in order; report the first altered, missing or reordered entry."""
+    prev = GENESIS
+    expected = 1
+    count = 0
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+    for row in rows:
+        count += 1
+        if row.seq != expected:
+            return VerifyReport(
+                ok=False, entries=count, first_bad_seq=expected,
+                problem=f"entry {expected} is missing (next present is {row.seq})",
+            )
+        if row.prev_hash != prev:
+            return VerifyReport(
+                ok=False, entries=count, first_bad_seq=row.seq,
+                problem=f"entry {row.seq} does not link to entry {row.seq - 1}",
+            )
+        digest = entry_hash(
+            row.seq, row.ts, row.actor, row.event, row.tool, row.resource, row.data, row.prev_hash
+        )
+        if digest != row.hash:
+            return VerifyReport(
+                ok=False, entries=count, first_bad_seq=row.seq,
+                problem=f"entry {row.seq} was altered (its hash does not match its content)",
+            )
+        prev = row.hash
+        expected += 1
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    if head.seq != expected - 1 or head.hash != prev:
+        return VerifyReport(
+            ok=False, entries=count, first_bad_seq=expected,
+            problem=f"the log ends at entry {expected - 1} but {head.seq} were written",
+        )
+    return VerifyReport(ok=True, entries=count)

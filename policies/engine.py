@@ -1,0 +1,124 @@
+"""The policy engine: deny, then ask, then allow; first match wins within each."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from memory.models import utcnow
+from policies.rules import ALL_DAYS, Effect, Rule, Window
+
+AUTONOMOUS = "agent:autonomous"
+
+# (tool, resource or None for every resource, since) -> executions counted
+CountRecent = Callable[[str, str | None, datetime], Awaitable[int]]
+
+
+class PolicyRequest(BaseModel):
+    """What the engine needs to know about one call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool: str
+    risk: str | None  # None: the tool is not in the registry
+    actor: str
+    resource: str
+    untrusted_values: list[str] = []
+
+
+class Decision(BaseModel):
+    """The engine's answer, with the rule that produced it and why."""
+
+    decision: Effect
+    rule: str
+    reason: str
+
+
+def _in_window(window: Window, now: datetime) -> bool:
+    local = now.astimezone(ZoneInfo(window.tz))
+    day = ALL_DAYS[local.weekday()]
+    t = local.time().replace(tzinfo=None)
+    if window.start <= window.end:
+        return day in window.days and window.start <= t < window.end
+    # Wraps midnight: the part after midnight belongs to the previous day's window.
+    if t >= window.start:
+        return day in window.days
+    previous = ALL_DAYS[(local.weekday() - 1) % 7]
+    return t < window.end and previous in window.days
+
+
+def _matches(rule: Rule, req: PolicyRequest, now: datetime) -> bool:
+    if not any(fnmatchcase(req.tool, pattern) for pattern in rule.tools):
+        return False
+    if rule.risks is not None and req.risk not in rule.risks:
+        return False
+    if not any(fnmatchcase(req.actor, pattern) for pattern in rule.actors):
+        return False
+    if not any(fnmatchcase(req.resource, pattern) for pattern in rule.resources):
+        return False
+    return not rule.windows or any(_in_window(w, now) for w in rule.windows)
+
+
+class PolicyEngine:
+    """Evaluates rules (data) for a call; the built-in escalations cannot be configured away."""
+
+    def __init__(self, rules: list[Rule], clock: Callable[[], datetime] = utcnow) -> None:
+        self.rules = rules
+        self._clock = clock
+
+    def _first(self, effect: Effect, req: PolicyRequest, now: datetime) -> Rule | None:
+        for rule in self.rules:
+            if rule.effect == effect and _matches(rule, req, now):
+                return rule
+        return None
+
+    async def evaluate(self, req: PolicyRequest, count_recent: CountRecent) -> Decision:
+        """Decide allow / ask / deny for one call."""
+        now = self._clock()
+        if req.risk is None:
+            return Decision(
+                decision="deny", rule="builtin:unknown-tool", reason=f"{req.tool} is not a tool"
+            )
+        rule = self._first("deny", req, now)
+        if rule is not None:
+            return Decision(decision="deny", rule=rule.id, reason=rule.description or "denied")
+        rule = self._first("ask", req, now)
+        if rule is not None:
+            return Decision(decision="ask", rule=rule.id, reason=rule.description or "asked")
+        rule = self._first("allow", req, now)
+        if rule is None:
+            if req.risk != "read" and req.actor == AUTONOMOUS:
+                reason = "an autonomous run may not change anything without an allow rule"
+                return Decision(decision="ask", rule="builtin:autonomous-write", reason=reason)
+            return Decision(
+                decision="ask", rule="builtin:no-rule", reason="no rule allows this call"
+            )
+        writes = req.risk != "read"
+        if writes and req.actor == AUTONOMOUS and "*" in rule.actors:
+            # A wildcard written for people must not quietly let background runs act.
+            reason = f"rule {rule.id} does not name {AUTONOMOUS}; autonomous writes need one that does"
+            return Decision(decision="ask", rule="builtin:autonomous-write", reason=reason)
+        if rule.rate_limit is not None:
+            limit = rule.rate_limit
+            since = now - timedelta(seconds=limit.per_seconds)
+            scope = req.resource if limit.by == "resource" else None
+            done = await count_recent(req.tool, scope, since)
+            if done >= limit.max:
+                what = req.resource if scope else req.tool
+                reason = (
+                    f"circuit breaker: {req.tool} already ran {done} time(s) on {what} in the "
+                    f"last {limit.per_seconds} s (limit {limit.max})"
+                )
+                return Decision(decision="ask", rule=rule.id, reason=reason)
+        if writes and req.untrusted_values:
+            shown = ", ".join(repr(v) for v in req.untrusted_values[:5])
+            reason = (
+                f"arguments {shown} came only from untrusted output (logs, web pages, DNS), "
+                "never from you or the policy"
+            )
+            return Decision(decision="ask", rule="builtin:untrusted-provenance", reason=reason)
+        return Decision(decision="allow", rule=rule.id, reason=rule.description or "allowed")

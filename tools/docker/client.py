@@ -1,0 +1,134 @@
+"""The Docker Engine client: connecting, running SDK calls off the event loop, typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import docker
+import requests
+from docker import errors as docker_errors
+
+from core.errors import AuthFailed, Conflict, JarvisError, NotFound, RateLimited, Unreachable
+from tools.deps import ToolDeps
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+TIMEOUT_SECONDS = 30
+POOL_SIZE = 16
+
+T = TypeVar("T")
+Json = dict[str, Any]
+
+
+def describe_host(docker_host: str | None) -> str:
+    """The address a client for `docker_host` talks to, as a person would write it."""
+    return docker_host or DEFAULT_HOST
+
+
+def connect(docker_host: str | None) -> docker.DockerClient:
+    """A docker SDK client for `docker_host` (None: the local socket); typed errors if down."""
+    where = describe_host(docker_host)
+    try:
+        return docker.DockerClient(
+            base_url=where, version="auto", timeout=TIMEOUT_SECONDS, max_pool_size=POOL_SIZE
+        )
+    except Exception as exc:
+        raise translate(exc, where) from exc
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The most specific reason inside an exception chain (requests nests them in args)."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    best: BaseException = exc
+    while stack:
+        cur = stack.pop()
+        if id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and not isinstance(cur, requests.RequestException):
+            best = cur
+        stack.extend(a for a in cur.args if isinstance(a, BaseException))
+        for nxt in (cur.__cause__, cur.__context__, getattr(cur, "reason", None)):
+            if isinstance(nxt, BaseException):
+                stack.append(nxt)
+    if isinstance(best, OSError) and best.strerror:
+        return best.strerror
+    return str(best) or type(best).__name__
+
+
+def translate(exc: BaseException, where: str, subject: str | None = None) -> JarvisError:
+    """Turn a docker SDK / requests exception into a typed Jarvis error.
+
+    `subject` names what was asked for ("container named 'plex'") for a 404.
+    """
+    if isinstance(exc, JarvisError):
+        return exc
+    if isinstance(exc, docker_errors.APIError):
+        status = exc.status_code
+        why = _explanation(exc)
+        if status == 404:
+            return NotFound(f"no {subject}" if subject else why)
+        if status in (304, 409):
+            return Conflict(why)
+        if status in (401, 403):
+            return AuthFailed(f"Docker Engine at {where} refused access: {why}")
+        if status == 429:
+            return RateLimited(f"Docker Engine at {where}: {why}")
+        return JarvisError(f"Docker Engine at {where} failed: {why}")
+    if isinstance(exc, requests.Timeout):
+        return Unreachable(f"Docker Engine at {where} did not answer within {TIMEOUT_SECONDS} s")
+    if isinstance(exc, requests.RequestException | OSError | docker_errors.DockerException):
+        return Unreachable(f"Docker Engine not reachable at {where}: {_root_cause(exc)}")
+    return JarvisError(f"Docker Engine at {where}: {type(exc).__name__}: {exc}")
+
+
+def _explanation(exc: docker_errors.APIError) -> str:
+    raw = exc.explanation
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    return str(raw or exc).strip()
+
+
+async def run(deps: ToolDeps, call: Callable[[docker.DockerClient], T], subject: str | None = None) -> T:
+    """Run a blocking SDK call in a worker thread; raise typed errors naming the engine."""
+    where = describe_host(deps.docker_host)
+
+    def work() -> T:
+        client: docker.DockerClient = deps.docker
+        return call(client)
+
+    try:
+        return await asyncio.to_thread(work)
+    except Exception as exc:
+        raise translate(exc, where, subject) from exc
+
+
+def container_subject(name: str) -> str:
+    """How a 404 for container `name` is worded."""
+    return f"container named {name!r}"
+
+
+def parse_time(value: object) -> datetime | None:
+    """An engine timestamp (RFC 3339 with nanoseconds, or unix seconds) as an aware datetime."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC) if value > 0 else None
+    if not isinstance(value, str) or not value or value.startswith("0001-01-01"):
+        return None
+    text = value.replace("Z", "+00:00")
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = "".join(ch for ch in rest if ch.isdigit())
+        text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def short_id(value: str) -> str:
+    """A container or image id as `docker ps` shows it (12 hex digits, no `sha256:`)."""
+    return value.removeprefix("sha256:")[:12]

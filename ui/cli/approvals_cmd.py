@@ -1,0 +1,90 @@
+"""`jarvis approvals`: list, show, approve and reject pending changes."""
+
+from __future__ import annotations
+
+import typer
+
+from core.runtime import Runtime
+from policies.approvals import STATUSES
+from policies.outcome import ApprovalView
+from ui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, default_actor, emit, fail, run_with_runtime
+
+app = typer.Typer(help="Changes waiting for your decision.", no_args_is_help=True)
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+def _line(a: ApprovalView) -> str:
+    return f"{a.id}  {a.status:<9} {a.tool} on {a.resource}  (asked by {a.actor}: {a.reason})"
+
+
+def _detail(a: ApprovalView) -> str:
+    lines = [_line(a), f"  args: {a.args}", f"  expires: {a.expires_at:%Y-%m-%d %H:%M:%S} UTC"]
+    if a.diff:
+        lines.append(a.diff)
+    if a.result is not None:
+        lines.append(f"  result: {a.result.get('status')} {a.result.get('message') or ''}")
+    if a.message:
+        lines.append(f"  {a.message}")
+    return "\n".join(lines)
+
+
+@app.command("list")
+def list_approvals(
+    status: str = typer.Option(None, "--status", help=f"One of: {', '.join(STATUSES)}"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """List approvals, newest first."""
+    if status is not None and status not in STATUSES:
+        fail(f"--status must be one of {', '.join(STATUSES)}", EXIT_BAD_INPUT)
+
+    async def go(rt: Runtime) -> list[ApprovalView]:
+        rows = await rt.gate.approvals.list(status)
+        return [rt.gate.approvals.view(r) for r in rows]
+
+    views = run_with_runtime(go)
+    emit(
+        [v.model_dump(mode="json") for v in views], as_json,
+        lambda: "\n".join(_line(v) for v in views) or "no approvals",
+    )
+
+
+@app.command("show")
+def show(approval_id: str, as_json: bool = JSON_OPT) -> None:
+    """Show one approval with its diff preview and result."""
+
+    async def go(rt: Runtime) -> ApprovalView:
+        return rt.gate.approvals.view(await rt.gate.approvals.get(approval_id))
+
+    view = run_with_runtime(go)
+    emit(view.model_dump(mode="json"), as_json, lambda: _detail(view))
+
+
+def _decide(approval_id: str, approve: bool, by: str | None, as_json: bool) -> None:
+    async def go(rt: Runtime) -> ApprovalView:
+        return await rt.gate.decide(approval_id, approve=approve, by=by or default_actor())
+
+    view = run_with_runtime(go)
+    emit(view.model_dump(mode="json"), as_json, lambda: _detail(view))
+    wanted = "executed" if approve else "rejected"
+    if view.status != wanted:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+@app.command("approve")
+def approve(
+    approval_id: str,
+    by: str = typer.Option(None, "--by", help="Who decides (default: you)"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Approve a pending change; it runs at once, exactly once."""
+    _decide(approval_id, True, by, as_json)
+
+
+@app.command("reject")
+def reject(
+    approval_id: str,
+    by: str = typer.Option(None, "--by", help="Who decides (default: you)"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Reject a pending change; nothing runs."""
+    _decide(approval_id, False, by, as_json)

@@ -1,0 +1,71 @@
+"""`jarvis status`: the dashboard in a terminal (host, containers, pending approvals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from core.runtime import Runtime
+from policies.gate import CallContext
+from policies.outcome import ToolOutcome
+from ui.cli.common import default_actor, emit, run_with_runtime
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB"
+
+
+def _host(o: ToolOutcome) -> list[str]:
+    if o.status != "ok" or o.data is None:
+        return [f"host: {o.message}"]
+    d = o.data
+    mem = d.get("memory", {})
+    disk = d.get("root_disk", {})
+    load = d.get("load_average", {})
+    return [
+        f"host {d.get('hostname')}: up {int(d.get('uptime_seconds', 0)) // 3600} h, "
+        f"CPU {d.get('cpu_percent')} % of {d.get('cpu_count')}, "
+        f"load {load.get('one', '?')}/{load.get('five', '?')}/{load.get('fifteen', '?')}",
+        f"memory {_gib(mem.get('used', 0))} of {_gib(mem.get('total', 0))} "
+        f"({mem.get('percent')} %), root disk {disk.get('percent')} % used",
+    ]
+
+
+def _containers(o: ToolOutcome) -> list[str]:
+    if o.status == "no_data":
+        return ["containers: none"]
+    if o.status != "ok" or o.data is None:
+        return [f"containers: {o.message}"]
+    lines = []
+    for c in o.data.get("containers", []):
+        health = c.get("health") or "none"
+        lines.append(f"  {c['name']:<28} {c['state']:<10} health={health:<10} {c.get('image', '')}")
+    return ["containers:", *lines]
+
+
+def status(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
+    """Show the host, the containers and what waits for your approval."""
+    ctx = CallContext(actor=default_actor())
+
+    async def go(rt: Runtime) -> dict[str, Any]:
+        host = await rt.gate.invoke(ctx, "system.overview", {})
+        containers = await rt.gate.invoke(ctx, "docker.list_containers", {})
+        pending = [rt.gate.approvals.view(a) for a in await rt.gate.approvals.list("pending")]
+        return {"host": host, "containers": containers, "pending": pending}
+
+    out = run_with_runtime(go)
+    doc = {
+        "host": out["host"].model_dump(mode="json"),
+        "containers": out["containers"].model_dump(mode="json"),
+        "pending_approvals": [p.model_dump(mode="json") for p in out["pending"]],
+    }
+
+    def human() -> str:
+        lines = _host(out["host"]) + _containers(out["containers"])
+        pending = out["pending"]
+        lines.append(f"pending approvals: {len(pending)}")
+        lines += [f"  {p.id} {p.tool} on {p.resource}" for p in pending]
+        return "\n".join(lines)
+
+    emit(doc, as_json, human)

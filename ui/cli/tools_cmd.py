@@ -1,0 +1,61 @@
+"""`jarvis tools`: list tools and call one through the policy gate."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from core.runtime import Runtime
+from policies.gate import CallContext
+from policies.outcome import ToolOutcome
+from tools.catalog import build_registry
+from ui.cli.common import EXIT_FAILURE, default_actor, emit, parse_json_object, run_with_runtime
+
+app = typer.Typer(help="List the tools Jarvis has, or call one (always through the policy).")
+
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+@app.command("list")
+def list_tools(as_json: bool = JSON_OPT) -> None:
+    """List every tool with its risk, the resource it touches and what it does."""
+    specs = build_registry().specs()
+    rows = [
+        {"name": s.name, "risk": s.risk, "resource": s.resource, "description": s.description}
+        for s in specs
+    ]
+    emit(rows, as_json, lambda: "\n".join(
+        f"{r['name']:<32} {r['risk']:<12} {r['description'].splitlines()[0]}" for r in rows
+    ))
+
+
+def _human(outcome: ToolOutcome) -> str:
+    head = f"{outcome.invocation.tool} [{outcome.status}]"
+    if outcome.status == "approval_required":
+        return (
+            f"{head}: {outcome.message}\n"
+            f"approve with: jarvis approvals approve {outcome.approval_id}"
+        )
+    body = outcome.message or json.dumps(outcome.data, indent=2, default=str)
+    return f"{head}\n{body}"
+
+
+@app.command("call")
+def call(
+    name: str = typer.Argument(..., help="Tool name, e.g. docker.restart_container"),
+    args: str = typer.Option("{}", "--args", help='Arguments as JSON, e.g. \'{"name": "plex"}\''),
+    actor: str = typer.Option(None, "--actor", help="user:NAME (default: you) or agent:autonomous"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Call one tool. Changes need approval unless a policy rule allows them."""
+    parsed = parse_json_object(args)
+    ctx = CallContext(actor=actor or default_actor())
+
+    async def go(rt: Runtime) -> ToolOutcome:
+        return await rt.gate.invoke(ctx, name, parsed)
+
+    outcome = run_with_runtime(go)
+    emit(outcome.model_dump(mode="json", exclude_none=True), as_json, lambda: _human(outcome))
+    if outcome.status in ("error", "denied"):
+        raise typer.Exit(EXIT_FAILURE)
