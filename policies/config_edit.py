@@ -1,15 +1,16 @@
-"""Config-file edits: allowlisted path, validate a temp copy, back up, swap atomically, roll back."""
+"""Config edits: allowlisted path, validated temp copy, backup, atomic swap, rollback."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import difflib
 import hashlib
+import json
 import os
 import re
 import stat
 import tempfile
-import json
 import tomllib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from policies.executor import NotAllowed, SafeCommandExecutor
 
 Step = Callable[[], Awaitable[object]] | Sequence[str]
 
-_NEW_FILE_MODE = 0o644
+_NEW_FILE_MODE = 0o644  # configs are read by services running as other users
 
 
 class PathNotAllowed(NotAllowed):
@@ -45,6 +46,12 @@ class Validator(Protocol):
         ...
 
 
+async def _read_text(path: Path) -> str:
+    # Off the event loop: a config file on a slow disk must not stall every chat.
+    data = await asyncio.to_thread(path.read_bytes)
+    return data.decode()
+
+
 class TextValidator:
     """Only checks that the file is UTF-8 text: for file types with no syntax checker."""
 
@@ -53,7 +60,7 @@ class TextValidator:
     async def validate(self, path: Path) -> str | None:
         """Raise unless the file is UTF-8 without NUL characters."""
         try:
-            text = path.read_bytes().decode()
+            text = await _read_text(path)
         except UnicodeDecodeError as exc:
             raise ChangeFailed(f"not UTF-8 text: {exc}") from exc
         if "\x00" in text:
@@ -69,7 +76,7 @@ class YamlValidator:
     async def validate(self, path: Path) -> str | None:
         """Raise unless the file parses as YAML."""
         try:
-            list(yaml.safe_load_all(path.read_bytes().decode()))
+            list(yaml.safe_load_all(await _read_text(path)))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise ChangeFailed(str(exc)) from exc
         return None
@@ -83,7 +90,7 @@ class JsonValidator:
     async def validate(self, path: Path) -> str | None:
         """Raise unless the file parses as JSON."""
         try:
-            json.loads(path.read_bytes().decode())
+            json.loads(await _read_text(path))
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
             raise ChangeFailed(str(exc)) from exc
         return None
@@ -97,7 +104,7 @@ class TomlValidator:
     async def validate(self, path: Path) -> str | None:
         """Raise unless the file parses as TOML."""
         try:
-            tomllib.loads(path.read_bytes().decode())
+            tomllib.loads(await _read_text(path))
         except ValueError as exc:  # TOMLDecodeError and UnicodeDecodeError
             raise ChangeFailed(str(exc)) from exc
         return None
@@ -182,7 +189,8 @@ def default_validator(target: Path, executor: SafeCommandExecutor) -> Validator:
     if suffix in known:
         return known[suffix]
     raise BadInput(
-        f"no validator is known for {name!r}; pass one (TextValidator() checks only that it is text)"
+        f"no validator is known for {name!r}; pass one "
+        "(TextValidator() only checks that it is text)"
     )
 
 
@@ -201,13 +209,21 @@ class ConfigEditResult(BaseModel):
     """What an edit did."""
 
     path: str
-    backup: str | None
-    diff: str
-    validated: bool
-    applied: bool
-    healthy: bool | None
-    rolled_back: bool
-    message: str
+    backup: str | None = None
+    diff: str = ""
+    validated: bool = False
+    applied: bool = False
+    healthy: bool | None = None  # None: no health check was run
+    rolled_back: bool = False
+    message: str = ""
+
+
+class ConfigChangeFailed(ChangeFailed):
+    """An edit was refused or rolled back; `.result` says what happened."""
+
+    def __init__(self, message: str, result: ConfigEditResult) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 def sha256(data: bytes) -> str:
@@ -224,29 +240,44 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_beside(target: Path, data: bytes, mode: int) -> Path:
-    """Write `data` to a new temp file in the target's folder (same filesystem for replace)."""
+def _write_beside(target: Path, data: bytes, like: os.stat_result | None) -> Path:
+    """Write `data` to a temp file beside the target (same filesystem: replace is atomic)."""
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".jarvis-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(name, mode)
+        os.chmod(name, stat.S_IMODE(like.st_mode) if like else _NEW_FILE_MODE)
+        if like is not None:
+            with contextlib.suppress(PermissionError):
+                os.chown(name, like.st_uid, like.st_gid)  # keep the owner when we may
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
 
 
-def _atomic_write(target: Path, data: bytes, mode: int) -> None:
-    tmp = _write_beside(target, data, mode)
+def _discard(tmp: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+
+
+def _replace(tmp: Path, target: Path) -> None:
     try:
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
+
+
+def _read(target: Path) -> tuple[bytes | None, os.stat_result | None]:
+    """The file's bytes and stat, or (None, None) when it does not exist."""
+    try:
+        return target.read_bytes(), target.stat()
+    except FileNotFoundError:
+        return None, None
 
 
 class ConfigEditor:
@@ -275,15 +306,15 @@ class ConfigEditor:
     def preview(self, path: str | Path, new_text: str) -> ConfigPreview:
         """The unified diff and hashes of an edit, without writing anything."""
         target = self.resolve(path)
-        old = target.read_bytes() if target.exists() else b""
+        old, _ = _read(target)
         new = new_text.encode()
         return ConfigPreview(
             path=str(target),
-            exists=target.exists(),
-            old_sha256=sha256(old),
+            exists=old is not None,
+            old_sha256=sha256(old or b""),
             new_sha256=sha256(new),
-            diff=self._diff(target, old, new),
-            changed=old != new or not target.exists(),
+            diff=self._diff(target, old or b"", new),
+            changed=old != new,
         )
 
     def _diff(self, target: Path, old: bytes, new: bytes) -> str:
@@ -304,8 +335,6 @@ class ConfigEditor:
         """Backups of a file, newest first."""
         target = self.resolve(path)
         folder = self._backup_folder(target)
-        if not folder.is_dir():
-            return []
         found = [p for p in folder.glob(f"{target.name}.*.bak") if p.is_file()]
         return sorted(found, key=lambda p: p.name, reverse=True)
 
@@ -314,17 +343,17 @@ class ConfigEditor:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         for attempt in range(100):
-            name = f"{target.name}.{stamp}{f'-{attempt}' if attempt else ''}.bak"
+            name = folder / f"{target.name}.{stamp}{f'-{attempt}' if attempt else ''}.bak"
             try:
                 # O_EXCL: never overwrite an older backup; 0600 because configs hold secrets.
-                fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
                 continue
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            return folder / name
+            return name
         raise ChangeFailed(f"could not create a backup of {target.name} in {folder}")
 
     async def apply(
@@ -343,94 +372,82 @@ class ConfigEditor:
             if step is not None and not callable(step):
                 self.executor.check(list(step))  # refuse before anything is written
         chosen = validator if validator is not None else default_validator(target, self.executor)
-        existed = target.exists()
-        old = target.read_bytes() if existed else b""
-        if expected_sha256 is not None and sha256(old) != expected_sha256:
+        old, like = _read(target)
+        if expected_sha256 is not None and sha256(old or b"") != expected_sha256:
             raise Conflict(f"{target} changed since the preview; preview the edit again")
         new = new_text.encode()
-        diff = self._diff(target, old, new)
-        mode = stat.S_IMODE(target.stat().st_mode) if existed else _NEW_FILE_MODE
-        if existed and old == new:
-            return ConfigEditResult(
-                path=str(target),
-                backup=None,
-                diff="",
-                validated=False,
-                applied=False,
-                healthy=None,
-                rolled_back=False,
-                message=f"{target.name} already has this content",
-            )
+        result = ConfigEditResult(path=str(target), diff=self._diff(target, old or b"", new))
+        if old == new:
+            result.message = f"{target.name} already has this content"
+            return result
 
-        tmp = _write_beside(target, new, mode)
-        try:
-            note = await chosen.validate(tmp)
-            if existed:
-                st = target.stat()
-                with contextlib.suppress(PermissionError):
-                    os.chown(tmp, st.st_uid, st.st_gid)  # keep the owner when we may
-            # Re-read: someone may have written the file while the validator ran.
-            current = target.read_bytes() if target.exists() else b""
-            if current != old or target.exists() != existed:
-                raise Conflict(f"{target} changed while the edit was being validated")
-        except BaseException as exc:
-            tmp.unlink(missing_ok=True)
-            if isinstance(exc, JarvisError) and not isinstance(exc, ChangeFailed):
-                raise
-            if isinstance(exc, Exception):
-                why = self.executor.redactor.text(str(exc))
-                raise ChangeFailed(
-                    f"{target.name} failed validation ({chosen.name}): {why}; nothing was changed"
-                ) from exc
-            raise
+        tmp = _write_beside(target, new, like)
+        note = await self._validate(target, tmp, chosen, old, result)
+        backup = self._backup(target, old) if old is not None else None
+        _replace(tmp, target)
+        result.backup = str(backup) if backup else None
+        result.validated = True
+        result.message = f"{target.name} updated after validation ({chosen.name})"
+        result.message += f"; {note}" if note else ""
 
-        backup = self._backup(target, old) if existed else None
         try:
-            os.replace(tmp, target)
+            failed = await self._steps(apply, health_check, result)
         except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
-        result = ConfigEditResult(
-            path=str(target),
-            backup=str(backup) if backup else None,
-            diff=diff,
-            validated=True,
-            applied=False,
-            healthy=None,
-            rolled_back=False,
-            message=f"{target.name} updated after validation ({chosen.name})"
-            + (f"; {note}" if note else ""),
-        )
-
-        failed = ""
-        try:
-            if apply is not None:
-                failed = await self._step("apply step", apply)
-                result.applied = not failed
-            if not failed and health_check is not None:
-                failed = await self._step("health check", health_check)
-                result.healthy = not failed
-        except BaseException:
-            # Cancelled half-way: put the old file back before going away.
-            self._restore_bytes(target, old if existed else None, mode)
+            self._put_back(target, old, like)  # cancelled half-way: leave the old file in place
             raise
         if not failed:
             return result
-
-        self._restore_bytes(target, old if existed else None, mode)
+        self._put_back(target, old, like)
         result.rolled_back = True
         result.message = f"{failed}; {target.name} was rolled back to its previous content"
         if apply is not None:
             again = await self._step("re-applying the previous config", apply)
-            if again:
-                result.message += f", but {again}"
-        error = ChangeFailed(result.message)
-        error.result = result  # type: ignore[attr-defined]
-        raise error
+            result.message += f", but {again}" if again else " and re-applied"
+        raise ConfigChangeFailed(result.message, result)
+
+    async def _validate(
+        self,
+        target: Path,
+        tmp: Path,
+        chosen: Validator,
+        old: bytes | None,
+        result: ConfigEditResult,
+    ) -> str | None:
+        """Validate the temp file; on any failure delete it and leave the target untouched."""
+        try:
+            note = await chosen.validate(tmp)
+            # Someone may have written the file while the validator ran.
+            if _read(target)[0] != old:
+                raise Conflict(f"{target} changed while the edit was being validated")
+        except BaseException as exc:
+            _discard(tmp)
+            if isinstance(exc, JarvisError) and not isinstance(exc, ChangeFailed):
+                raise  # Conflict, ValidatorUnavailable, CommandNotAllowed keep their type
+            if not isinstance(exc, Exception):
+                raise
+            why = self.executor.redactor.text(str(exc))
+            result.message = f"{target.name} failed validation ({chosen.name}): {why}"
+            result.message += "; nothing was changed"
+            raise ConfigChangeFailed(result.message, result) from exc
+        return note
+
+    async def _steps(
+        self, apply: Step | None, health_check: Step | None, result: ConfigEditResult
+    ) -> str:
+        """Run the apply step, then the health check; return why one failed, or ""."""
+        if apply is not None:
+            failed = await self._step("apply step", apply)
+            result.applied = not failed
+            if failed:
+                return failed
+        if health_check is not None:
+            failed = await self._step("health check", health_check)
+            result.healthy = not failed
+            return failed
+        return ""
 
     async def _step(self, what: str, step: Step) -> str:
-        """Run an apply/health step; return why it failed, or "" when it passed."""
+        """Run one step; a callable fails by raising or returning False, argv by exiting non-0."""
         try:
             if callable(step):
                 outcome = await step()
@@ -445,36 +462,30 @@ class ConfigEditor:
             return f"the {what} exited with code {res.exit_code}: {tail}"
         return ""
 
-    def _restore_bytes(self, target: Path, data: bytes | None, mode: int) -> None:
-        if data is None:
+    def _put_back(self, target: Path, old: bytes | None, like: os.stat_result | None) -> None:
+        """Restore the previous bytes exactly (or remove a file that did not exist)."""
+        if old is None:
             target.unlink(missing_ok=True)
             _fsync_dir(target.parent)
         else:
-            _atomic_write(target, data, mode)
+            _replace(_write_beside(target, old, like), target)
 
     def restore(self, path: str | Path, backup: str | Path) -> ConfigEditResult:
         """Put a backup back (backing up the current content first)."""
         target = self.resolve(path)
         source = Path(backup).resolve()
-        if source.parent != self._backup_folder(target).resolve() or not source.name.startswith(
-            f"{target.name}."
-        ):
+        folder = self._backup_folder(target).resolve()
+        if source.parent != folder or not source.name.startswith(f"{target.name}."):
             raise PathNotAllowed(f"{str(backup)!r} is not a backup of {target}")
         if not source.is_file():
             raise BadInput(f"backup {str(backup)!r} does not exist")
         data = source.read_bytes()
-        existed = target.exists()
-        old = target.read_bytes() if existed else b""
-        mode = stat.S_IMODE(target.stat().st_mode) if existed else _NEW_FILE_MODE
-        current_backup = self._backup(target, old) if existed else None
-        _atomic_write(target, data, mode)
+        old, like = _read(target)
+        current = self._backup(target, old) if old is not None else None
+        self._put_back(target, data, like)
         return ConfigEditResult(
             path=str(target),
-            backup=str(current_backup) if current_backup else None,
-            diff=self._diff(target, old, data),
-            validated=False,
-            applied=False,
-            healthy=None,
-            rolled_back=False,
+            backup=str(current) if current else None,
+            diff=self._diff(target, old or b"", data),
             message=f"{target.name} restored from {source.name}",
         )
