@@ -26,6 +26,8 @@ def _redact_event(
 def configure_logging(level: str = "INFO") -> None:
     """Send JSON lines to stderr; every event passes the redactor."""
     logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    # Migration chatter is not news; failures still surface as exceptions.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -164,11 +164,12 @@ class ComposeValidator:
     async def validate(self, path: Path) -> str | None:
         """Raise unless the YAML parses and (if available) docker compose accepts it."""
         await YamlValidator().validate(path)
+        unavailable = "docker compose is not available: only the YAML syntax was checked"
         if self.executor.resolve_program("docker") is None:
-            return "docker is not installed: only the YAML syntax was checked"
+            return unavailable
         probe = await self.executor.run(["docker", "compose", "version"])
         if not probe.ok:
-            return "docker compose is not available: only the YAML syntax was checked"
+            return unavailable
         argv = ["docker", "compose", "-f", "{path}", "config", "-q"]
         return await CommandValidator(self.executor, argv, self.name).validate(path)
 

@@ -244,7 +244,9 @@ class SafeCommandExecutor:
             i += 1
         if not node.is_terminal:
             choices = ", ".join(sorted(node.subcommands))
-            raise CommandNotAllowed(f"{' '.join(path)!r} needs a subcommand (one of: {choices})")
+            raise CommandNotAllowed(
+                f"command not allowed: {' '.join(path)!r} needs a subcommand (one of: {choices})"
+            )
         return [program, *args[1:]]
 
     def _program(self, name: str) -> tuple[str, CommandNode]:

@@ -95,7 +95,7 @@ class ToolFamily:
             args_model, result_model = _models_from(fn, hints)
             spec = ToolSpec(
                 name=f"{self.prefix}.{name}",
-                description=description.strip(),
+                description=" ".join(description.split()),
                 risk=risk,
                 resource=resource,
                 args_model=args_model,

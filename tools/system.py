@@ -91,6 +91,7 @@ def _swap() -> Swap:
 
 def _process_info(info: dict[str, Any]) -> ProcessInfo:
     mem = info.get("memory_info")
+    mem_pct = info.get("memory_percent")
     argv = info.get("cmdline")
     cmdline = redact_text(" ".join(argv)) if argv else None
     if cmdline and len(cmdline) > CMDLINE_MAX:
@@ -98,7 +99,8 @@ def _process_info(info: dict[str, Any]) -> ProcessInfo:
     return ProcessInfo(
         pid=info["pid"], name=info.get("name") or "?", user=info.get("username"),
         cpu_percent=info.get("cpu_percent"), rss=mem.rss if mem else None,
-        memory_percent=info.get("memory_percent"), status=info.get("status"), cmdline=cmdline,
+        memory_percent=round(mem_pct, 2) if mem_pct is not None else None,
+        status=info.get("status"), cmdline=cmdline,
     )  # fmt: skip
 
 
@@ -174,7 +176,7 @@ def _overview(args: OverviewArgs) -> OverviewResult:
         cpu_count_logical=psutil.cpu_count(), cpu_count_physical=psutil.cpu_count(logical=False),
         cpu_percent=round(sum(per_cpu) / max(len(per_cpu), 1), 1),
         per_cpu_percent=per_cpu if args.per_cpu else None,
-        load_average=list(psutil.getloadavg()), memory=_memory(), swap=_swap(),
+        load_average=[round(x, 2) for x in psutil.getloadavg()], memory=_memory(), swap=_swap(),
         root_disk=DiskUsage(path="/", total=root.total, used=root.used, free=root.free,
                             percent=root.percent),
         process_count=len(psutil.pids()),

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -117,10 +118,8 @@ def remove_leftovers(client: docker.DockerClient) -> None:
     """Remove this session's test containers and those of sessions that are gone."""
     for row in client.api.containers(all=True, filters={"label": f"{TEST_LABEL}=1"}):
         if _is_leftover(row):
-            try:
+            with contextlib.suppress(docker.errors.NotFound):
                 client.api.remove_container(row["Id"], force=True, v=True)
-            except docker.errors.NotFound:
-                pass
 
 
 @pytest.fixture(scope="session")
@@ -266,10 +265,8 @@ def make_container(
 
     yield make
     for container in made:
-        try:
+        with contextlib.suppress(docker.errors.NotFound):
             container.remove(force=True, v=True)
-        except docker.errors.NotFound:
-            pass
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 15.0, every: float = 0.1) -> bool:

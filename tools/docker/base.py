@@ -74,13 +74,20 @@ def ports_from_inspect(settings: dict[str, Any] | None) -> list[ContainerPort]:
         for b in bindings or []:
             host_port = b.get("HostPort")
             found.add(
-                (int(number), proto or "tcp", b.get("HostIp") or None, int(host_port) if host_port else None)
+                (
+                    int(number),
+                    proto or "tcp",
+                    b.get("HostIp") or None,
+                    int(host_port) if host_port else None,
+                )
             )
     return [_port(*row) for row in sorted(found, key=_port_key)]
 
 
 def _port(number: int, proto: str, host_ip: str | None, host_port: int | None) -> ContainerPort:
-    return ContainerPort(container_port=number, protocol=proto, host_ip=host_ip, host_port=host_port)
+    return ContainerPort(
+        container_port=number, protocol=proto, host_ip=host_ip, host_port=host_port
+    )
 
 
 def _port_key(row: tuple[int, str, str | None, int | None]) -> tuple[int, str, str, int]:

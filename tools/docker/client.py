@@ -19,6 +19,7 @@ from tools.deps import ToolDeps
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 TIMEOUT_SECONDS = 30
+PRUNE_TIMEOUT_SECONDS = 600
 POOL_SIZE = 16
 
 T = TypeVar("T")
@@ -101,7 +102,9 @@ def _explanation(exc: docker_errors.APIError) -> str:
     return str(raw or exc).strip()
 
 
-async def run(deps: ToolDeps, call: Callable[[docker.DockerClient], T], subject: str | None = None) -> T:
+async def run(
+    deps: ToolDeps, call: Callable[[docker.DockerClient], T], subject: str | None = None
+) -> T:
     """Run a blocking SDK call in a worker thread; raise typed errors naming the engine."""
     where = describe_host(deps.docker_host)
 
@@ -147,20 +150,38 @@ _RETRIES = urllib3.Retry(total=1, redirect=False, status=0)
 def _raw_pool(client: docker.DockerClient) -> urllib3.HTTPConnectionPool | None:
     api = client.api
     adapter = api.get_adapter(api.base_url)
+    pool: object = None
     if isinstance(adapter, BaseHTTPAdapter):  # unix socket, ssh, named pipe
-        pool: urllib3.HTTPConnectionPool = adapter.get_connection(api.base_url)
-        return pool
-    if api.base_url.startswith("http://"):
-        return adapter.poolmanager.connection_from_url(api.base_url)  # type: ignore[no-any-return]
-    return None
+        pool = adapter.get_connection(api.base_url)
+    elif api.base_url.startswith("http://"):
+        manager = getattr(adapter, "poolmanager", None)
+        if isinstance(manager, urllib3.PoolManager):
+            pool = manager.connection_from_url(api.base_url)
+    return pool if isinstance(pool, urllib3.HTTPConnectionPool) else None
+
+
+def _checked(resp: requests.Response) -> Any:
+    """The JSON body of an engine reply; docker's typed APIError for an error status."""
+    try:
+        resp.raise_for_status()
+    except requests.HTTPError as exc:
+        raise docker_errors.create_api_error_from_http_exception(exc) from exc
+    return resp.json() if resp.content else None
 
 
 def _sdk_get(client: docker.DockerClient, path: str) -> Any:
     api = client.api
     try:
-        return api._result(api._get(api._url(path)), json=True)
+        return _checked(api.get(f"{api.base_url}/v{api.api_version}{path}"))
     except docker_errors.NotFound:
         return None
+
+
+def post_json(client: docker.DockerClient, path: str, params: dict[str, str] | None = None) -> Any:
+    """POST to an engine API path (e.g. `/containers/prune`) and return the JSON reply."""
+    api = client.api
+    url = f"{api.base_url}/v{api.api_version}{path}"
+    return _checked(api.post(url, params=params, timeout=PRUNE_TIMEOUT_SECONDS))
 
 
 def container_subject(name: str) -> str:

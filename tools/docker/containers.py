@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from urllib.parse import urlencode
+
 import docker
 from pydantic import BaseModel, Field
 
@@ -24,6 +25,7 @@ from tools.docker.base import (
 )
 from tools.docker.client import Json, container_subject, get_many, parse_time, run, short_id
 from tools.registry import ToolArgs, ToolResult
+
 
 class ListContainersArgs(ToolArgs):
     """Which containers to list."""
@@ -281,10 +283,7 @@ its environment variables (values are hidden). Use it to understand why a contai
 or how it is wired before changing anything.
 """,
 )
-async def inspect_container(
-    args: InspectContainerArgs, deps: ToolDeps
-) -> InspectContainerResult:
+async def inspect_container(args: InspectContainerArgs, deps: ToolDeps) -> InspectContainerResult:
     """Inspect one container, hiding every environment value."""
     data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
     return _inspect_result(data)
-

@@ -22,11 +22,10 @@ def _host(o: ToolOutcome) -> list[str]:
     d = o.data
     mem = d.get("memory", {})
     disk = d.get("root_disk", {})
-    load = d.get("load_average", {})
+    load = "/".join(f"{x:.2f}" for x in d.get("load_average", []))
     return [
         f"host {d.get('hostname')}: up {int(d.get('uptime_seconds', 0)) // 3600} h, "
-        f"CPU {d.get('cpu_percent')} % of {d.get('cpu_count')}, "
-        f"load {load.get('one', '?')}/{load.get('five', '?')}/{load.get('fifteen', '?')}",
+        f"CPU {d.get('cpu_percent')} % of {d.get('cpu_count_logical')}, load {load}",
         f"memory {_gib(mem.get('used', 0))} of {_gib(mem.get('total', 0))} "
         f"({mem.get('percent')} %), root disk {disk.get('percent')} % used",
     ]

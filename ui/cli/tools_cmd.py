@@ -26,8 +26,13 @@ def list_tools(as_json: bool = JSON_OPT) -> None:
         for s in specs
     ]
     emit(rows, as_json, lambda: "\n".join(
-        f"{r['name']:<32} {r['risk']:<12} {r['description'].splitlines()[0]}" for r in rows
+        f"{r['name']:<30} {r['risk']:<12} {_first_sentence(r['description'])}" for r in rows
     ))
+
+
+def _first_sentence(text: str, width: int = 100) -> str:
+    sentence = text.split(". ")[0].split("\n")[0]
+    return sentence if len(sentence) <= width else sentence[: width - 1] + "…"
 
 
 def _human(outcome: ToolOutcome) -> str:

@@ -1,0 +1,357 @@
+"""ConfigEditor: real files, real validators, backups and byte-for-byte rollback."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.errors import BadInput, ChangeFailed, Conflict
+from policies.config_edit import (
+    CommandValidator,
+    ConfigChangeFailed,
+    ConfigEditor,
+    PathNotAllowed,
+    TextValidator,
+    ValidatorUnavailable,
+    default_validator,
+)
+from policies.executor import AllowTree, CommandNotAllowed, SafeCommandExecutor
+from tests.testbed.services import missing_service
+
+PY = sys.executable
+OLD_YAML = b"# keep this comment\r\nservices:\n  web:\n    image: nginx:1.25   \n"
+NEW_YAML = "services:\n  web:\n    image: nginx:1.27\n"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """The one folder the editor may edit."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def backups(tmp_path: Path) -> Path:
+    """Where backups go (outside the root)."""
+    return tmp_path / "backups"
+
+
+@pytest.fixture
+def editor(root: Path, backups: Path) -> ConfigEditor:
+    """An editor over `root`, with a test tree that lets python -c be a step or a validator."""
+    tree = AllowTree.model_validate(
+        {
+            "programs": {
+                PY: {"flags": {"-c": {}}, "args": {}, "max_args": 3},
+                "caddy": {
+                    "subcommands": {
+                        "validate": {
+                            "flags": {"--config": {"kind": "path"}, "--adapter": {}},
+                        }
+                    }
+                },
+            }
+        }
+    )
+    return ConfigEditor([root], SafeCommandExecutor(10, 64_000, tree), backups)
+
+
+def _all_backups(backups: Path) -> list[Path]:
+    return [p for p in backups.rglob("*") if p.is_file()] if backups.exists() else []
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if "jarvis-tmp" in p.name]
+
+
+async def test_good_yaml_edit_is_applied_with_an_exact_backup(
+    editor: ConfigEditor, root: Path
+) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    target.chmod(0o640)
+    preview = editor.preview(target, NEW_YAML)
+    assert preview.exists and preview.changed
+    assert preview.old_sha256 == _sha(OLD_YAML)
+
+    result = await editor.apply(target, NEW_YAML, expected_sha256=preview.old_sha256)
+
+    assert target.read_bytes() == NEW_YAML.encode()
+    assert result.validated and not result.rolled_back
+    assert result.backup is not None
+    assert Path(result.backup).read_bytes() == OLD_YAML  # CRLF and trailing spaces kept
+    assert Path(result.backup).name.startswith("app.yaml.") and result.backup.endswith(".bak")
+    assert editor.list_backups(target) == [Path(result.backup)]
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert _leftovers(root) == []
+    assert "+    image: nginx:1.27" in result.diff
+
+
+def test_preview_shows_the_changed_lines(editor: ConfigEditor, root: Path) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    preview = editor.preview(target, NEW_YAML)
+    assert "-    image: nginx:1.25   " in preview.diff
+    assert "+    image: nginx:1.27" in preview.diff
+    assert "-# keep this comment" in preview.diff
+    assert preview.new_sha256 == _sha(NEW_YAML.encode())
+    assert target.read_bytes() == OLD_YAML  # previews never write
+
+
+def test_preview_redacts_secrets(editor: ConfigEditor, root: Path) -> None:
+    target = root / "app.yaml"
+    target.write_text("env:\n  - POSTGRES_PASSWORD=old-secret-1\n")
+    diff = editor.preview(target, "env:\n  - POSTGRES_PASSWORD=new-secret-2\n").diff
+    assert "old-secret-1" not in diff and "new-secret-2" not in diff
+    assert "[[secret:" in diff
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "bad"),
+    [
+        ("app.yaml", "a: 1\n", "a: [1, 2\nb: : :\n"),
+        ("app.json", '{"a": 1}\n', '{"a": 1,,}\n'),
+        ("app.toml", "a = 1\n", "a = = 1\n[\n"),
+        ("compose.yaml", "services: {}\n", "services:\n  web: [\n"),
+    ],
+)
+async def test_invalid_syntax_is_refused_and_nothing_changes(
+    editor: ConfigEditor, root: Path, backups: Path, name: str, old: str, bad: str
+) -> None:
+    target = root / name
+    target.write_text(old)
+    before = target.read_bytes()
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, bad)
+    assert "nothing was changed" in info.value.message
+    assert target.read_bytes() == before
+    assert _all_backups(backups) == []  # backups are only written after validation passes
+    assert _leftovers(root) == []
+    assert isinstance(info.value, ConfigChangeFailed)
+    assert not info.value.result.validated and not info.value.result.rolled_back
+
+
+async def _fail() -> bool:
+    return False
+
+
+async def _boom() -> None:
+    raise RuntimeError("reload refused")
+
+
+@pytest.mark.parametrize(
+    ("kind", "step", "says"),
+    [
+        ("apply", _boom, "apply step failed: reload refused"),
+        ("apply", [PY, "-c", "import sys; sys.exit(4)"], "exited with code 4"),
+        ("health_check", _fail, "health check reported failure"),
+        ("health_check", [PY, "-c", "import sys; sys.exit(1)"], "health check exited"),
+    ],
+)
+async def test_failed_apply_or_health_check_rolls_back_byte_for_byte(
+    editor: ConfigEditor, root: Path, kind: str, step: object, says: str
+) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, NEW_YAML, **{kind: step})  # type: ignore[arg-type]
+    assert target.read_bytes() == OLD_YAML
+    assert _sha(target.read_bytes()) == _sha(OLD_YAML)
+    assert "rolled back" in info.value.message
+    assert says in info.value.message
+    result = info.value.result  # type: ignore[attr-defined]
+    assert result.rolled_back and result.validated
+    assert Path(result.backup).read_bytes() == OLD_YAML
+    assert _leftovers(root) == []
+
+
+async def test_rollback_re_applies_the_old_config(editor: ConfigEditor, root: Path) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    live: list[bytes] = []
+
+    async def apply() -> None:
+        live.append(target.read_bytes())  # what the "service" loaded
+
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, NEW_YAML, apply=apply, health_check=_fail)
+    assert live == [NEW_YAML.encode(), OLD_YAML]
+    assert "re-applied" in info.value.message
+    assert info.value.result.applied and info.value.result.healthy is False  # type: ignore[attr-defined]
+
+
+async def test_apply_and_health_check_that_pass(editor: ConfigEditor, root: Path) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    ok = [PY, "-c", "print('ok')"]
+    result = await editor.apply(target, NEW_YAML, apply=ok, health_check=ok)
+    assert result.applied and result.healthy and not result.rolled_back
+    assert target.read_bytes() == NEW_YAML.encode()
+
+
+async def test_disallowed_step_is_refused_before_writing(
+    editor: ConfigEditor, root: Path, backups: Path
+) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    with pytest.raises(CommandNotAllowed):
+        await editor.apply(target, NEW_YAML, apply=["systemctl", "restart", "caddy"])
+    assert target.read_bytes() == OLD_YAML
+    assert _all_backups(backups) == []
+
+
+async def test_path_outside_the_roots_is_refused(
+    editor: ConfigEditor, root: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for path in [outside / "x.yaml", root / ".." / "outside" / "x.yaml", Path("rel/x.yaml")]:
+        with pytest.raises((PathNotAllowed, BadInput)):
+            await editor.apply(path, NEW_YAML)
+        with pytest.raises((PathNotAllowed, BadInput)):
+            editor.preview(path, NEW_YAML)
+    assert list(outside.iterdir()) == []
+
+
+async def test_symlink_escaping_the_root_is_refused(
+    editor: ConfigEditor, root: Path, tmp_path: Path, backups: Path
+) -> None:
+    secret = tmp_path / "shadow.yaml"
+    secret.write_bytes(b"a: 1\n")
+    (root / "link.yaml").symlink_to(secret)
+    (root / "dir").symlink_to(tmp_path)
+    for path in [root / "link.yaml", root / "dir" / "shadow.yaml"]:
+        with pytest.raises(PathNotAllowed) as info:
+            await editor.apply(path, NEW_YAML)
+        assert info.value.kind == "denied"
+    assert secret.read_bytes() == b"a: 1\n"
+    assert (root / "link.yaml").is_symlink()
+    assert _all_backups(backups) == []
+    assert _leftovers(root) == [] and _leftovers(tmp_path) == []
+
+
+async def test_file_changed_since_preview_is_a_conflict(editor: ConfigEditor, root: Path) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    preview = editor.preview(target, NEW_YAML)
+    target.write_bytes(b"someone: else\n")
+    with pytest.raises(Conflict):
+        await editor.apply(target, NEW_YAML, expected_sha256=preview.old_sha256)
+    assert target.read_bytes() == b"someone: else\n"
+
+
+async def test_new_file_is_created_and_removed_on_rollback(
+    editor: ConfigEditor, root: Path
+) -> None:
+    target = root / "new.json"
+    with pytest.raises(ChangeFailed):
+        await editor.apply(target, '{"a": 1}', health_check=_fail)
+    assert not target.exists()
+    result = await editor.apply(target, '{"a": 1}')
+    assert result.backup is None and target.read_text() == '{"a": 1}'
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+async def test_unknown_file_type_needs_an_explicit_validator(
+    editor: ConfigEditor, root: Path
+) -> None:
+    target = root / "app.env"
+    target.write_text("A=1\n")
+    with pytest.raises(BadInput):
+        await editor.apply(target, "A=2\n")
+    await editor.apply(target, "A=2\n", validator=TextValidator())
+    assert target.read_text() == "A=2\n"
+
+
+async def test_custom_command_validator(editor: ConfigEditor, root: Path) -> None:
+    target = root / "limits.conf"
+    target.write_text("10\n")
+    code = "import sys; n = int(open(sys.argv[1]).read()); sys.exit(0 if n < 100 else 2)"
+    check = CommandValidator(editor.executor, [PY, "-c", code, "{path}"], name="limit check")
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, "500\n", validator=check)
+    assert "limit check" in info.value.message
+    assert target.read_text() == "10\n"
+    await editor.apply(target, "50\n", validator=check)
+    assert target.read_text() == "50\n"
+
+
+async def test_restore_puts_a_backup_back(editor: ConfigEditor, root: Path, tmp_path: Path) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    result = await editor.apply(target, NEW_YAML)
+    assert result.backup is not None
+    restored = editor.restore(target, result.backup)
+    assert target.read_bytes() == OLD_YAML
+    assert restored.backup is not None and Path(restored.backup).read_bytes() == NEW_YAML.encode()
+    assert len(editor.list_backups(target)) == 2
+    stray = tmp_path / "app.yaml.20260101T000000.000000Z.bak"
+    stray.write_bytes(b"x: 1\n")
+    with pytest.raises(PathNotAllowed):
+        editor.restore(target, stray)
+
+
+def test_default_validators_by_name(editor: ConfigEditor, root: Path) -> None:
+    names = {
+        "compose.yaml": "docker compose config",
+        "docker-compose.yml": "docker compose config",
+        "docker-compose.override.yml": "docker compose config",
+        "Caddyfile": "caddy validate",
+        "site.caddy": "caddy validate",
+        "x.yml": "YAML syntax",
+        "x.json": "JSON syntax",
+        "pyproject.toml": "TOML syntax",
+    }
+    for name, expected in names.items():
+        assert default_validator(root / name, editor.executor).name == expected
+
+
+CADDY_OK = "example.com {\n\treverse_proxy localhost:8080\n}\n"
+CADDY_BAD = "example.com {\n\treverse_proxy localhost:8080\n\tnot_a_directive on\n}\n"
+
+
+async def test_caddyfile_validation_failure_leaves_the_old_file(
+    editor: ConfigEditor, root: Path, backups: Path
+) -> None:
+    target = root / "Caddyfile"
+    target.write_text(CADDY_OK)
+    if shutil.which("caddy") is None:
+        with pytest.raises(ValidatorUnavailable):
+            await editor.apply(target, CADDY_BAD)
+        assert target.read_text() == CADDY_OK
+        missing_service("caddy", "apt-get install caddy")
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, CADDY_BAD)
+    assert "caddy validate" in info.value.message
+    assert "not_a_directive" in info.value.message
+    assert target.read_text() == CADDY_OK
+    assert _all_backups(backups) == [] and _leftovers(root) == []
+    # A valid edit passes caddy validate and is swapped in.
+    good = CADDY_OK.replace("8080", "9090")
+    result = await editor.apply(target, good)
+    assert result.validated and target.read_text() == good
+
+
+async def test_compose_schema_is_checked_when_docker_compose_exists(
+    root: Path, backups: Path
+) -> None:
+    editor = ConfigEditor([root], SafeCommandExecutor(30, 64_000), backups)  # the default tree
+    target = root / "compose.yaml"
+    target.write_text("services:\n  web:\n    image: nginx\n")
+    probe = await SafeCommandExecutor(10, 10_000).run(["docker", "compose", "version"])
+    if not probe.ok:
+        result = await editor.apply(target, "services:\n  web:\n    image: nginx:1.27\n")
+        assert "only the YAML syntax was checked" in result.message
+        pytest.skip("docker compose is not installed: the YAML-only path was tested instead")
+    with pytest.raises(ChangeFailed):
+        await editor.apply(target, "services:\n  web:\n    imagez: nginx\n")
+    assert "imagez" not in target.read_text()

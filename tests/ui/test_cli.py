@@ -1,0 +1,127 @@
+"""The `jarvis` command line contract, run as a real process against the real engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import sqlite3
+
+JARVIS = str(Path(sys.executable).parent / "jarvis")
+
+
+class Cli:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def __call__(self, *argv: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([JARVIS, *argv], env=self.env, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == code, (argv, proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    def json(self, *argv: str, code: int = 0) -> Any:
+        return json.loads(self(*argv, "--json", code=code).stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, db_url: str, docker_host: str) -> Cli:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JARVIS_")}
+    env.update(JARVIS_DATA_DIR=str(tmp_path / "data"), JARVIS_DATABASE_URL=db_url,
+               DOCKER_HOST=docker_host, HOME=str(tmp_path))
+    return Cli(env)
+
+
+def tamper(db_url: str, sql: str) -> None:
+    if db_url.startswith("sqlite"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            conn.execute(sql)
+    else:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            conn.execute(sql)
+
+
+@pytest.mark.docker
+def test_restart_flow_through_the_cli(cli: Cli, make_container: Any, db_url: str) -> None:
+    box = make_container()
+    before = box.attrs["State"]["StartedAt"]
+    tools = cli.json("tools", "list")
+    assert {"name", "risk", "resource", "description"} <= set(tools[0])
+    assert "docker.restart_container" in {t["name"] for t in tools}
+
+    decision = cli.json("policy", "check", "docker.restart_container",
+                        "--args", json.dumps({"name": box.name}))
+    assert decision == {"decision": "ask", "rule": "builtin:no-rule",
+                        "reason": "no rule allows this call"}
+
+    asked = cli.json("tools", "call", "docker.restart_container",
+                     "--args", json.dumps({"name": box.name, "timeout": 0}))
+    assert asked["status"] == "approval_required" and asked["approval_id"]
+    pending = cli.json("approvals", "list", "--status", "pending")
+    assert [p["id"] for p in pending] == [asked["approval_id"]]
+    box.reload()
+    assert box.attrs["State"]["StartedAt"] == before
+
+    done = cli.json("approvals", "approve", asked["approval_id"])
+    assert done["status"] == "executed" and done["result"]["status"] == "ok"
+    box.reload()
+    after = box.attrs["State"]["StartedAt"]
+    assert after != before
+    again = cli.json("approvals", "approve", asked["approval_id"])
+    assert again["status"] == "executed"
+    box.reload()
+    assert box.attrs["State"]["StartedAt"] == after
+
+    assert cli.json("audit", "verify")["ok"] is True
+    tamper(db_url, "UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 2")
+    report = cli.json("audit", "verify", code=1)
+    assert report["first_bad_seq"] == 2
+    proc = cli("audit", "verify", code=1)
+    assert "TAMPERED at entry 2" in proc.stdout
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bad_input_exits_2_with_one_line(cli: Cli) -> None:
+    for argv, needle in [
+        (["tools", "call", "docker.restart_container", "--args", "{not json"], "not valid JSON"),
+        (["tools", "call", "docker.restart_container", "--args", "[1]"], "JSON object"),
+        (["tools", "call", "docker.restart_container", "--args", '{"nmae": "x"}'], "nmae"),
+        (["tools", "call", "docker.restrat_container", "--args", '{"name": "x"}'], "did you mean"),
+        (["approvals", "list", "--status", "bogus"], "--status"),
+        (["policy", "check", "docker.start_container", "--args", '{"name": 5}'], "name"),
+    ]:
+        proc = cli(*argv, code=2)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle in lines[0], (argv, proc.stderr)
+    assert cli.json("approvals", "list") == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_unknown_tool_policy_check_says_deny(cli: Cli) -> None:
+    assert cli.json("policy", "check", "shell.run")["decision"] == "deny"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_policy_file_with_typo_is_refused(cli: Cli, tmp_path: Path) -> None:
+    policy = tmp_path / "mine.yaml"
+    policy.write_text("rules:\n  - id: plex-ok\n    effect: allow\n    actor: [user:evin]\n")
+    cli.env["JARVIS_POLICY_FILE"] = str(policy)
+    proc = cli("tools", "call", "system.overview", code=2)
+    assert str(policy) in proc.stderr and "plex-ok" in proc.stderr and "'actor'" in proc.stderr
+    proc = cli("policy", "validate", str(policy), code=2)
+    assert "unknown field" in proc.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_unreachable_engine_is_a_clear_failure(cli: Cli) -> None:
+    cli.env["DOCKER_HOST"] = "unix:///nonexistent/docker.sock"
+    out = cli.json("tools", "call", "docker.list_containers", code=1)
+    assert out["status"] == "error" and "unix:///nonexistent/docker.sock" in out["message"]
+    status = cli("status")
+    assert "nonexistent" in status.stdout and "Traceback" not in status.stdout + status.stderr

@@ -1,0 +1,188 @@
+"""Changing a container: start, stop, restart, remove."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import docker
+from pydantic import Field
+
+from tools.deps import ToolDeps
+from tools.docker.base import ContainerArgs, family
+from tools.docker.client import Json, container_subject, parse_time, run, short_id
+from tools.docker.containers import inspect_raw
+from tools.registry import ToolResult
+
+
+class StartContainerArgs(ContainerArgs):
+    """The container to start."""
+
+
+class StopContainerArgs(ContainerArgs):
+    """The container to stop and how long it may take."""
+
+    timeout: int = Field(
+        default=10, ge=0, le=600, description="Seconds to wait after SIGTERM before SIGKILL."
+    )
+
+
+class RestartContainerArgs(StopContainerArgs):
+    """The container to restart and how long stopping may take."""
+
+
+class LifecycleResult(ToolResult):
+    """A container's state before and after the action."""
+
+    name: str
+    id: str
+    action: str
+    previous_state: str
+    state: str
+    running: bool
+    changed: bool
+    started_at: datetime | None
+    finished_at: datetime | None
+    exit_code: int
+
+
+def _act(
+    client: docker.DockerClient, name: str, action: str, do: Callable[[str], None]
+) -> LifecycleResult:
+    before = inspect_raw(client, name)
+    do(before["Id"])
+    after = inspect_raw(client, before["Id"])
+    state: Json = after.get("State") or {}
+    old: Json = before.get("State") or {}
+    return LifecycleResult(
+        name=str(after.get("Name") or name).lstrip("/"),
+        id=short_id(after["Id"]),
+        action=action,
+        previous_state=str(old.get("Status") or "unknown"),
+        state=str(state.get("Status") or "unknown"),
+        running=bool(state.get("Running")),
+        changed=(old.get("Status"), old.get("StartedAt"), old.get("FinishedAt"))
+        != (state.get("Status"), state.get("StartedAt"), state.get("FinishedAt")),
+        started_at=parse_time(state.get("StartedAt")),
+        finished_at=parse_time(state.get("FinishedAt")),
+        exit_code=int(state.get("ExitCode") or 0),
+    )
+
+
+async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
+    data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    state: Json = data.get("State") or {}
+    image = (data.get("Config") or {}).get("Image") or "?"
+    return f"container {args.name!r} (image {image}) is {state.get('Status', 'unknown')} now"
+
+
+@family.tool(
+    "start_container",
+    risk="write",
+    resource="container:{name}",
+    preview=_state_preview,
+    description="""
+Start a stopped container (nothing changes if it already runs). Use it when a service is down
+because its container exited or was stopped. Returns the state before and after.
+""",
+)
+async def start_container(args: StartContainerArgs, deps: ToolDeps) -> LifecycleResult:
+    """Start a container."""
+    return await run(
+        deps,
+        lambda c: _act(c, args.name, "start", c.api.start),
+        container_subject(args.name),
+    )
+
+
+@family.tool(
+    "stop_container",
+    risk="write",
+    resource="container:{name}",
+    preview=_state_preview,
+    description="""
+Stop a running container: SIGTERM, then SIGKILL after `timeout` seconds. The service it runs
+goes down until it is started again (a restart policy does not bring it back after a stop).
+""",
+)
+async def stop_container(args: StopContainerArgs, deps: ToolDeps) -> LifecycleResult:
+    """Stop a container."""
+    return await run(
+        deps,
+        lambda c: _act(c, args.name, "stop", lambda cid: c.api.stop(cid, timeout=args.timeout)),
+        container_subject(args.name),
+    )
+
+
+@family.tool(
+    "restart_container",
+    risk="write",
+    resource="container:{name}",
+    preview=_state_preview,
+    description="""
+Restart a container (stop with `timeout`, then start; starts it if it was stopped). The usual
+first repair for a hung or unhealthy service. Returns the new start time to confirm it took.
+""",
+)
+async def restart_container(args: RestartContainerArgs, deps: ToolDeps) -> LifecycleResult:
+    """Restart a container."""
+    return await run(
+        deps,
+        lambda c: _act(
+            c, args.name, "restart", lambda cid: c.api.restart(cid, timeout=args.timeout)
+        ),
+        container_subject(args.name),
+    )
+
+
+class RemoveContainerArgs(ContainerArgs):
+    """The container to remove."""
+
+    force: bool = Field(default=False, description="Kill and remove it even if it is running.")
+    volumes: bool = Field(
+        default=False, description="Also remove its anonymous volumes (named ones are kept)."
+    )
+
+
+class RemoveContainerResult(ToolResult):
+    """What was removed."""
+
+    name: str
+    id: str
+    image: str
+    was_running: bool
+    volumes_removed: bool
+
+
+def _remove(client: docker.DockerClient, args: RemoveContainerArgs) -> RemoveContainerResult:
+    data = inspect_raw(client, args.name)
+    client.api.remove_container(data["Id"], v=args.volumes, force=args.force)
+    return RemoveContainerResult(
+        name=str(data.get("Name") or args.name).lstrip("/"),
+        id=short_id(data["Id"]),
+        image=str((data.get("Config") or {}).get("Image") or ""),
+        was_running=bool((data.get("State") or {}).get("Running")),
+        volumes_removed=args.volumes,
+    )
+
+
+async def _remove_preview(args: RemoveContainerArgs, deps: ToolDeps) -> str | None:
+    base = await _state_preview(args, deps)
+    extra = " and its anonymous volumes" if args.volumes else ""
+    return f"remove {base}{extra}" + (" (forced)" if args.force else "")
+
+
+@family.tool(
+    "remove_container",
+    risk="destructive",
+    resource="container:{name}",
+    preview=_remove_preview,
+    description="""
+Delete a container (its writable layer is lost; named volumes stay). A running container is
+refused unless force=true. Use it for containers that are no longer wanted, not as a repair:
+prefer restart_container for a misbehaving service.
+""",
+)
+async def remove_container(args: RemoveContainerArgs, deps: ToolDeps) -> RemoveContainerResult:
+    """Remove a container."""
+    return await run(deps, lambda c: _remove(c, args), container_subject(args.name))
