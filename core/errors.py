@@ -19,6 +19,12 @@ class BadInput(JarvisError):
     kind = "bad_input"
 
 
+class NotAllowed(JarvisError):
+    """The policy does not allow this command, path or target."""
+
+    kind = "denied"
+
+
 class Unreachable(JarvisError):
     """An external system did not answer."""
 

@@ -47,7 +47,11 @@ def build_runtime(
     # The environment is read here, once, and handed down.
     deps = ToolDeps(settings, environ={k: v for k, v in os.environ.items() if k == "DOCKER_HOST"})
     gate = Gate(
-        db, registry, engine, deps, Vault(load_key(settings)),
+        db,
+        registry,
+        engine,
+        deps,
+        Vault(load_key(settings)),
         approval_ttl=timedelta(seconds=settings.approval_ttl_seconds),
     )
     return Runtime(settings, db, registry, engine, deps, gate)

@@ -52,7 +52,9 @@ async def append(
     """Append one entry inside the caller's transaction (secrets are redacted first)."""
     # Taking the head row with an UPDATE first serialises writers on both backends.
     bumped = await session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.hash)
     )
     seq, prev = bumped.one()
@@ -62,8 +64,15 @@ async def append(
     text = canonical(redact_value(data or {}))
     digest = entry_hash(seq, ts, actor, event, tool, resource, text, prev)
     entry = AuditEntry(
-        seq=seq, ts=ts, actor=actor, event=event, tool=tool, resource=resource,
-        data=text, prev_hash=prev, hash=digest,
+        seq=seq,
+        ts=ts,
+        actor=actor,
+        event=event,
+        tool=tool,
+        resource=resource,
+        data=text,
+        prev_hash=prev,
+        hash=digest,
     )
     session.add(entry)
     await session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
@@ -89,12 +98,16 @@ def verify(session: Session) -> VerifyReport:
         count += 1
         if row.seq != expected:
             return VerifyReport(
-                ok=False, entries=count, first_bad_seq=expected,
+                ok=False,
+                entries=count,
+                first_bad_seq=expected,
                 problem=f"entry {expected} is missing (next present is {row.seq})",
             )
         if row.prev_hash != prev:
             return VerifyReport(
-                ok=False, entries=count, first_bad_seq=row.seq,
+                ok=False,
+                entries=count,
+                first_bad_seq=row.seq,
                 problem=f"entry {row.seq} does not link to entry {row.seq - 1}",
             )
         digest = entry_hash(
@@ -102,7 +115,9 @@ def verify(session: Session) -> VerifyReport:
         )
         if digest != row.hash:
             return VerifyReport(
-                ok=False, entries=count, first_bad_seq=row.seq,
+                ok=False,
+                entries=count,
+                first_bad_seq=row.seq,
                 problem=f"entry {row.seq} was altered (its hash does not match its content)",
             )
         prev = row.hash
@@ -110,7 +125,9 @@ def verify(session: Session) -> VerifyReport:
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
     if head.seq != expected - 1 or head.hash != prev:
         return VerifyReport(
-            ok=False, entries=count, first_bad_seq=expected,
+            ok=False,
+            entries=count,
+            first_bad_seq=expected,
             problem=f"the log ends at entry {expected - 1} but {head.seq} were written",
         )
     return VerifyReport(ok=True, entries=count)

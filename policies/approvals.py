@@ -41,24 +41,49 @@ class ApprovalStore:
         return view
 
     async def create(
-        self, *, ctx_actor: str, thread_id: str | None, run_id: str | None, spec: ToolSpec,
-        args: dict[str, Any], resource: str, decision: Decision, diff: str | None,
+        self,
+        *,
+        ctx_actor: str,
+        thread_id: str | None,
+        run_id: str | None,
+        spec: ToolSpec,
+        args: dict[str, Any],
+        resource: str,
+        decision: Decision,
+        diff: str | None,
     ) -> Approval:
         """Record a pending approval and its audit entry in one transaction."""
         now = self.clock()
         row = Approval(
-            id=str(uuid.uuid4()), created_at=now, expires_at=now + self.ttl, tool=spec.name,
-            args=args, risk=spec.risk, resource=resource, actor=ctx_actor, rule=decision.rule,
-            reason=decision.reason, diff=diff, thread_id=thread_id, run_id=run_id,
+            id=str(uuid.uuid4()),
+            created_at=now,
+            expires_at=now + self.ttl,
+            tool=spec.name,
+            args=args,
+            risk=spec.risk,
+            resource=resource,
+            actor=ctx_actor,
+            rule=decision.rule,
+            reason=decision.reason,
+            diff=diff,
+            thread_id=thread_id,
+            run_id=run_id,
             status="pending",
         )
         async with self.db.session() as session:
             session.add(row)
             await audit.append(
-                session, actor=ctx_actor, event="approval_requested", tool=spec.name,
+                session,
+                actor=ctx_actor,
+                event="approval_requested",
+                tool=spec.name,
                 resource=resource,
-                data={"approval_id": row.id, "args": args, "rule": decision.rule,
-                      "reason": decision.reason},
+                data={
+                    "approval_id": row.id,
+                    "args": args,
+                    "rule": decision.rule,
+                    "reason": decision.reason,
+                },
             )
         return row
 
@@ -84,11 +109,13 @@ class ApprovalStore:
         """Mark pending approvals past their expiry as expired; returns how many."""
         now = self.clock()
         async with self.db.session() as session:
-            due = (await session.execute(
-                select(Approval.id, Approval.actor, Approval.tool, Approval.resource).where(
-                    Approval.status == "pending", Approval.expires_at <= now
+            due = (
+                await session.execute(
+                    select(Approval.id, Approval.actor, Approval.tool, Approval.resource).where(
+                        Approval.status == "pending", Approval.expires_at <= now
+                    )
                 )
-            )).all()
+            ).all()
             for approval_id, actor, tool, resource in due:
                 changed = await session.execute(
                     update(Approval)
@@ -97,8 +124,12 @@ class ApprovalStore:
                 )
                 if changed.rowcount:  # type: ignore[attr-defined]
                     await audit.append(
-                        session, actor="system", event="approval_expired", tool=tool,
-                        resource=resource, data={"approval_id": approval_id, "asked_by": actor},
+                        session,
+                        actor="system",
+                        event="approval_expired",
+                        tool=tool,
+                        resource=resource,
+                        data={"approval_id": approval_id, "asked_by": actor},
                     )
         return len(due)
 
@@ -112,15 +143,26 @@ class ApprovalStore:
         async with self.db.session() as session:
             changed = await session.execute(
                 update(Approval)
-                .where(Approval.id == approval_id, Approval.status == "pending",
-                       Approval.expires_at > now)
-                .values(status=target, decided_by=by, decided_at=now,
-                        finished_at=None if approve else now)
+                .where(
+                    Approval.id == approval_id,
+                    Approval.status == "pending",
+                    Approval.expires_at > now,
+                )
+                .values(
+                    status=target,
+                    decided_by=by,
+                    decided_at=now,
+                    finished_at=None if approve else now,
+                )
             )
             if changed.rowcount:  # type: ignore[attr-defined]
                 await audit.append(
-                    session, actor=by, event=f"approval_{target}", tool=row.tool,
-                    resource=row.resource, data={"approval_id": approval_id},
+                    session,
+                    actor=by,
+                    event=f"approval_{target}",
+                    tool=row.tool,
+                    resource=row.resource,
+                    data={"approval_id": approval_id},
                 )
         return await self.get(approval_id)
 

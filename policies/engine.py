@@ -100,7 +100,9 @@ class PolicyEngine:
         writes = req.risk != "read"
         if writes and req.actor == AUTONOMOUS and "*" in rule.actors:
             # A wildcard written for people must not quietly let background runs act.
-            reason = f"rule {rule.id} does not name {AUTONOMOUS}; autonomous writes need one that does"
+            reason = (
+                f"rule {rule.id} does not name {AUTONOMOUS}; autonomous writes need one that does"
+            )
             return Decision(decision="ask", rule="builtin:autonomous-write", reason=reason)
         if rule.rate_limit is not None:
             limit = rule.rate_limit

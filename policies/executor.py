@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import shutil
 import signal
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel
 
-from core.errors import BadInput, JarvisError, NotFound
+from core.errors import BadInput, NotAllowed, NotFound
+from policies.allow_tree import DEFAULT_ALLOW_TREE, AllowTree, CommandNode, ValueRule, check_str
 from policies.redaction import Redactor
 
 # A fixed search path: what runs must not depend on the environment Jarvis was started from.
@@ -25,117 +23,8 @@ _CHUNK = 65_536
 _REAP_GRACE_S = 2.0
 
 
-class NotAllowed(JarvisError):
-    """The policy does not allow this command or path."""
-
-    kind = "denied"
-
-
 class CommandNotAllowed(NotAllowed):
     """An argv list is not in the allow-tree; nothing was run."""
-
-
-class ValueRule(BaseModel):
-    """How a flag value or positional argument is checked."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: Literal["regex", "path"] = "regex"
-    # regex: the value must fullmatch; path: must also be absolute and resolve under a root.
-    pattern: str = r"[^\x00]*"
-    description: str = ""
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        re.compile(value)
-        return value
-
-    def problem(self, value: str, roots: Sequence[Path]) -> str | None:
-        """Why `value` is refused, or None when it is allowed."""
-        if not re.fullmatch(self.pattern, value):
-            return f"does not match {self.description or self.pattern!r}"
-        if self.kind == "path":
-            path = Path(value)
-            if not path.is_absolute():
-                return "is not an absolute path"
-            real = path.resolve()
-            if not any(real.is_relative_to(root) for root in roots):
-                return "is not under an allowed folder"
-        return None
-
-
-class CommandNode(BaseModel):
-    """One level of a command: its flags, positional arguments and subcommands."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    # flag name -> None for a switch, or the rule its value must pass (`--f v` or `--f=v`)
-    flags: dict[str, ValueRule | None] = Field(default_factory=dict)
-    args: ValueRule | None = None
-    max_args: int = Field(default=0, ge=0)
-    subcommands: dict[str, CommandNode] = Field(default_factory=dict)
-    # Whether the argv may stop here; by default only nodes without subcommands are complete.
-    terminal: bool | None = None
-
-    @model_validator(mode="after")
-    def _args_need_rule(self) -> CommandNode:
-        if self.max_args and self.args is None:
-            raise ValueError("max_args needs an args rule")
-        return self
-
-    @property
-    def is_terminal(self) -> bool:
-        """Whether a command may end at this node."""
-        return self.terminal if self.terminal is not None else not self.subcommands
-
-
-class AllowTree(BaseModel):
-    """Programs (bare names found on the search path, or absolute paths) and their commands."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    programs: dict[str, CommandNode] = Field(default_factory=dict)
-
-
-# Read-only and validation commands only: changes go through APIs (Docker Engine, Caddy admin).
-# Written as YAML because it is data; a user's own tree can be loaded the same way.
-DEFAULT_ALLOW_TREE_YAML = r"""
-rules:
-  - &path {kind: path, pattern: '[^\x00]+', description: an absolute path under an allowed root}
-  - &unit {pattern: '[A-Za-z0-9][A-Za-z0-9@:._-]{0,127}', description: a unit name}
-  - &project {pattern: '[a-z0-9][a-z0-9_-]{0,62}', description: a compose project name}
-  - &format {pattern: 'json|yaml|table'}
-programs:
-  caddy:
-    subcommands:
-      validate: {flags: {--config: *path, --adapter: {pattern: 'caddyfile|json'}}}
-      adapt: {flags: {--config: *path, --adapter: {pattern: caddyfile}, --pretty: null}}
-      version: {}
-  docker:
-    subcommands:
-      compose:
-        flags: {-f: *path, --file: *path, --project-directory: *path, -p: *project,
-                --project-name: *project}
-        subcommands:
-          config: {flags: {-q: null, --quiet: null, --services: null, --format: *format}}
-          ps: {flags: {-a: null, --all: null, -q: null, --format: *format}}
-          version: {flags: {--short: null}}
-  systemctl:
-    subcommands:
-      status: {flags: {--no-pager: null, -n: {pattern: '\d{1,4}'}}, args: *unit, max_args: 8}
-      is-active: {args: *unit, max_args: 8}
-"""
-
-
-def load_allow_tree(text: str) -> AllowTree:
-    """Parse an allow-tree from YAML (a top-level `rules:` list may hold anchors)."""
-    data = yaml.safe_load(text) or {}
-    data.pop("rules", None)
-    return AllowTree.model_validate(data)
-
-
-DEFAULT_ALLOW_TREE = load_allow_tree(DEFAULT_ALLOW_TREE_YAML)
 
 
 class CommandResult(BaseModel):
@@ -153,14 +42,6 @@ class CommandResult(BaseModel):
     def ok(self) -> bool:
         """The command finished in time with exit code 0."""
         return self.exit_code == 0 and not self.timed_out
-
-
-def _check_str(what: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise BadInput(f"{what} must be a string, got {type(value).__name__}")
-    if "\x00" in value:
-        raise BadInput(f"{what} contains a NUL character")
-    return value
 
 
 class SafeCommandExecutor:
@@ -211,7 +92,7 @@ class SafeCommandExecutor:
         """Return argv with the program resolved, or raise CommandNotAllowed / BadInput."""
         if not isinstance(argv, list | tuple) or not argv:
             raise BadInput("a command must be a non-empty list of strings")
-        args = [_check_str(f"argument {i}", a) for i, a in enumerate(argv)]
+        args = [check_str(f"argument {i}", a) for i, a in enumerate(argv)]
         program, node = self._program(args[0])
         path: list[str] = [args[0]]
         positional = 0
@@ -336,8 +217,8 @@ class SafeCommandExecutor:
     def _child_env(self, env: Mapping[str, str] | None, cwd: str | Path | None) -> dict[str, str]:
         child_env = dict(self.base_env)
         for key, value in (env or {}).items():
-            child_env[_check_str("environment name", key)] = _check_str(key, value)
-        if cwd is not None and not Path(_check_str("cwd", str(cwd))).is_dir():
+            child_env[check_str("environment name", key)] = check_str(key, value)
+        if cwd is not None and not Path(check_str("cwd", str(cwd))).is_dir():
             raise BadInput(f"working folder {str(cwd)!r} does not exist")
         return child_env
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.errors import BadInput, JarvisError
+from core.errors import BadInput, JarvisError, NotAllowed
 from core.logging import get_logger
 from memory import audit
 from memory.db import Database
@@ -97,17 +97,19 @@ class Gate:
             except ValidationError as exc:
                 raise BadInput(_validation_message(tool, exc)) from None
         except BadInput as exc:
-            async with self.db.session() as session:
-                await audit.append(
-                    session, actor=ctx.actor, event="rejected", tool=tool,
-                    data={"reason": exc.message},
-                )
+            await self._reject(ctx, tool, exc)
             raise
         redacted, secrets = self._redact(args.model_dump(mode="json"))
         if secrets:
             async with self.db.session() as session:
                 await self.vault.remember(session, secrets)
         return spec, args, redacted, spec.resource_for(args)
+
+    async def _reject(self, ctx: CallContext, tool: str, exc: BadInput) -> None:
+        async with self.db.session() as session:
+            await audit.append(
+                session, actor=ctx.actor, event="rejected", tool=tool, data={"reason": exc.message}
+            )
 
     @staticmethod
     def _redact(value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -116,8 +118,10 @@ class Gate:
         return redacted, found
 
     async def _count_recent(self, tool: str, resource: str | None, since: datetime) -> int:
-        query = select(func.count()).select_from(Execution).where(
-            Execution.tool == tool, Execution.started_at >= since
+        query = (
+            select(func.count())
+            .select_from(Execution)
+            .where(Execution.tool == tool, Execution.started_at >= since)
         )
         if resource is not None:
             query = query.where(Execution.resource == resource)
@@ -141,8 +145,11 @@ class Gate:
         if ctx.provenance is not None and spec.risk != "read":
             untrusted = ctx.provenance.untrusted_only(args.model_dump(mode="json"))
         return PolicyRequest(
-            tool=spec.name, risk=spec.risk, actor=ctx.actor,
-            resource=spec.resource_for(args), untrusted_values=untrusted,
+            tool=spec.name,
+            risk=spec.risk,
+            actor=ctx.actor,
+            resource=spec.resource_for(args),
+            untrusted_values=untrusted,
         )
 
     # -- the one entry point ------------------------------------------------------------
@@ -155,22 +162,39 @@ class Gate:
         if decision.decision == "deny":
             async with self.db.session() as session:
                 await audit.append(
-                    session, actor=ctx.actor, event="denied", tool=spec.name, resource=resource,
+                    session,
+                    actor=ctx.actor,
+                    event="denied",
+                    tool=spec.name,
+                    resource=resource,
                     data={"args": redacted, **common},
                 )
             return ToolOutcome(
-                status="denied", invocation=invocation,
+                status="denied",
+                invocation=invocation,
                 message=f"{spec.name} was denied by rule {decision.rule}: {decision.reason}",
                 **common,
             )
         if decision.decision == "ask":
-            diff = await spec._preview(args, self.deps) if spec._preview is not None else None
+            try:
+                diff = await self._preview(spec, args)
+            except BadInput as exc:
+                await self._reject(ctx, spec.name, exc)
+                raise
             approval = await self.approvals.create(
-                ctx_actor=ctx.actor, thread_id=ctx.thread_id, run_id=ctx.run_id,
-                spec=spec, args=redacted, resource=resource, decision=decision, diff=diff,
+                ctx_actor=ctx.actor,
+                thread_id=ctx.thread_id,
+                run_id=ctx.run_id,
+                spec=spec,
+                args=redacted,
+                resource=resource,
+                decision=decision,
+                diff=diff,
             )
             return ToolOutcome(
-                status="approval_required", invocation=invocation, approval_id=approval.id,
+                status="approval_required",
+                invocation=invocation,
+                approval_id=approval.id,
                 message=f"{spec.name} on {resource} needs approval ({decision.reason})",
                 **common,
             )
@@ -179,20 +203,47 @@ class Gate:
         key = ctx.idempotency_key or f"call:{uuid.uuid4()}"
         return await self._run_write(ctx.actor, spec, args, invocation, decision, key, None)
 
+    async def _preview(self, spec: ToolSpec, args: ToolArgs) -> str | None:
+        """What the change would do, for the approval; only a forbidden target stops asking."""
+        if spec._preview is None:
+            return None
+        try:
+            return await spec._preview(args, self.deps)
+        except BadInput:
+            raise
+        except NotAllowed as exc:
+            # A target the call may never touch is bad input, not something to ask about.
+            raise BadInput(exc.message) from None
+        except JarvisError as exc:
+            return f"(no preview: {exc.message})"
+        except Exception as exc:
+            log.exception("preview_crashed", tool=spec.name, error_type=type(exc).__name__)
+            return f"(no preview: {type(exc).__name__})"
+
     # -- execution ----------------------------------------------------------------------
-    async def _call(self, spec: ToolSpec, args: ToolArgs) -> tuple[str, dict[str, Any] | None, str | None]:
+    async def _call(
+        self, spec: ToolSpec, args: ToolArgs
+    ) -> tuple[str, dict[str, Any] | None, str | None]:
         try:
             result = await spec._impl(args, self.deps)
         except JarvisError as exc:
             return "error", None, exc.message
         except Exception as exc:
             log.exception("tool_crashed", tool=spec.name, error_type=type(exc).__name__)
-            return "error", None, f"{spec.name} failed unexpectedly ({type(exc).__name__}); see the logs"
+            return (
+                "error",
+                None,
+                f"{spec.name} failed unexpectedly ({type(exc).__name__}); see the logs",
+            )
         status = "no_data" if result.is_empty() else "ok"
         return status, result.model_dump(mode="json"), None
 
     async def _run_read(
-        self, ctx: CallContext, spec: ToolSpec, args: ToolArgs, invocation: Invocation,
+        self,
+        ctx: CallContext,
+        spec: ToolSpec,
+        args: ToolArgs,
+        invocation: Invocation,
         decision: Decision,
     ) -> ToolOutcome:
         status, data, message = await self._call(spec, args)
@@ -201,14 +252,27 @@ class Gate:
             if secrets:
                 await self.vault.remember(session, secrets)
             await audit.append(
-                session, actor=ctx.actor, event="read", tool=spec.name, resource=invocation.resource,
-                data={"args": invocation.args, "rule": decision.rule, "status": status,
-                      "message": message},
+                session,
+                actor=ctx.actor,
+                event="read",
+                tool=spec.name,
+                resource=invocation.resource,
+                data={
+                    "args": invocation.args,
+                    "rule": decision.rule,
+                    "status": status,
+                    "message": message,
+                },
             )
         self._track(ctx, spec, redacted)
         return ToolOutcome(
-            status=status, invocation=invocation, data=redacted, message=message,  # type: ignore[arg-type]
-            rule=decision.rule, reason=decision.reason, untrusted=spec.untrusted_output,
+            status=status,
+            invocation=invocation,
+            data=redacted,
+            message=message,
+            rule=decision.rule,
+            reason=decision.reason,
+            untrusted=spec.untrusted_output,
         )
 
     @staticmethod
@@ -221,8 +285,14 @@ class Gate:
             ctx.provenance.add_trusted(data)
 
     async def _run_write(
-        self, actor: str, spec: ToolSpec, args: ToolArgs, invocation: Invocation,
-        decision: Decision, key: str, approval_id: str | None,
+        self,
+        actor: str,
+        spec: ToolSpec,
+        args: ToolArgs,
+        invocation: Invocation,
+        decision: Decision,
+        key: str,
+        approval_id: str | None,
     ) -> ToolOutcome:
         claimed = await self._claim(actor, spec, invocation, decision, key, approval_id)
         if claimed is not None:
@@ -230,58 +300,95 @@ class Gate:
         status, data, message = await self._call(spec, args)
         redacted, secrets = self._redact(data) if data is not None else (None, {})
         outcome = ToolOutcome(
-            status=status, invocation=invocation, data=redacted, message=message,  # type: ignore[arg-type]
-            rule=decision.rule, reason=decision.reason, approval_id=approval_id,
+            status=status,
+            invocation=invocation,
+            data=redacted,
+            message=message,
+            rule=decision.rule,
+            reason=decision.reason,
+            approval_id=approval_id,
             untrusted=spec.untrusted_output,
         )
         async with self.db.session() as session:
             if secrets:
                 await self.vault.remember(session, secrets)
             await session.execute(
-                update(Execution).where(Execution.idempotency_key == key).values(
+                update(Execution)
+                .where(Execution.idempotency_key == key)
+                .values(
                     status=status, finished_at=self.clock(), result=outcome.model_dump(mode="json")
                 )
             )
             await audit.append(
-                session, actor=actor, event="executed" if status != "error" else "failed",
-                tool=spec.name, resource=invocation.resource,
-                data={"key": key, "approval_id": approval_id, "status": status,
-                      "message": message, "result": _capped(redacted)},
+                session,
+                actor=actor,
+                event="executed" if status != "error" else "failed",
+                tool=spec.name,
+                resource=invocation.resource,
+                data={
+                    "key": key,
+                    "approval_id": approval_id,
+                    "status": status,
+                    "message": message,
+                    "result": _capped(redacted),
+                },
             )
         return outcome
 
     async def _claim(
-        self, actor: str, spec: ToolSpec, invocation: Invocation, decision: Decision, key: str,
+        self,
+        actor: str,
+        spec: ToolSpec,
+        invocation: Invocation,
+        decision: Decision,
+        key: str,
         approval_id: str | None,
     ) -> ToolOutcome | None:
         """Record the execution before the side effect; a known key returns its first outcome."""
         try:
             async with self.db.session() as session:
-                session.add(Execution(
-                    idempotency_key=key, tool=spec.name, resource=invocation.resource,
-                    actor=actor, approval_id=approval_id, status="running",
-                    started_at=self.clock(),
-                ))
+                session.add(
+                    Execution(
+                        idempotency_key=key,
+                        tool=spec.name,
+                        resource=invocation.resource,
+                        actor=actor,
+                        approval_id=approval_id,
+                        status="running",
+                        started_at=self.clock(),
+                    )
+                )
                 await session.flush()
                 await audit.append(
-                    session, actor=actor, event="allowed", tool=spec.name,
+                    session,
+                    actor=actor,
+                    event="allowed",
+                    tool=spec.name,
                     resource=invocation.resource,
-                    data={"args": invocation.args, "rule": decision.rule, "key": key,
-                          "approval_id": approval_id},
+                    data={
+                        "args": invocation.args,
+                        "rule": decision.rule,
+                        "key": key,
+                        "approval_id": approval_id,
+                    },
                 )
             return None
         except IntegrityError:
             pass
         async with self.db.session() as session:
-            row = (await session.execute(
-                select(Execution).where(Execution.idempotency_key == key)
-            )).scalar_one()
+            row = (
+                await session.execute(select(Execution).where(Execution.idempotency_key == key))
+            ).scalar_one()
         if row.result is not None:
             previous = ToolOutcome.model_validate(row.result)
             return previous.model_copy(update={"replayed": True})
         return ToolOutcome(
-            status="error", invocation=invocation, rule=decision.rule, approval_id=approval_id,
-            replayed=True, message=(
+            status="error",
+            invocation=invocation,
+            rule=decision.rule,
+            approval_id=approval_id,
+            replayed=True,
+            message=(
                 f"{spec.name} on {invocation.resource} was started earlier under the same key "
                 "and did not report back; it is not run again. Check the current state."
             ),
@@ -289,9 +396,11 @@ class Gate:
 
     async def _finished(self, key: str) -> bool:
         async with self.db.session() as session:
-            row = (await session.execute(
-                select(Execution.result).where(Execution.idempotency_key == key)
-            )).scalar_one_or_none()
+            row = (
+                await session.execute(
+                    select(Execution.result).where(Execution.idempotency_key == key)
+                )
+            ).scalar_one_or_none()
         return row is not None
 
     # -- approvals ----------------------------------------------------------------------
@@ -311,10 +420,19 @@ class Gate:
             args = spec.args_model.model_validate(substitute(row.args, mapping))
         except (BadInput, ValidationError) as exc:
             message = exc.message if isinstance(exc, BadInput) else str(exc)
-            return self.approvals.view(await self.approvals.finish(row.id, "failed", {
-                "status": "error", "message": f"the approved call can no longer run: {message}",
-            }))
-        invocation = Invocation(tool=row.tool, args=row.args, actor=row.actor, resource=row.resource)
+            return self.approvals.view(
+                await self.approvals.finish(
+                    row.id,
+                    "failed",
+                    {
+                        "status": "error",
+                        "message": f"the approved call can no longer run: {message}",
+                    },
+                )
+            )
+        invocation = Invocation(
+            tool=row.tool, args=row.args, actor=row.actor, resource=row.resource
+        )
         # A deny rule added after the question still wins over the approval.
         decision = await self.engine.evaluate(
             PolicyRequest(tool=row.tool, risk=row.risk, actor=row.actor, resource=row.resource),
@@ -322,13 +440,19 @@ class Gate:
         )
         if decision.decision == "deny":
             outcome = ToolOutcome(
-                status="denied", invocation=invocation, rule=decision.rule,
-                reason=decision.reason, approval_id=row.id,
+                status="denied",
+                invocation=invocation,
+                rule=decision.rule,
+                reason=decision.reason,
+                approval_id=row.id,
                 message=f"denied by rule {decision.rule} after approval: {decision.reason}",
             )
         else:
-            approved = Decision(decision="allow", rule=row.rule or "approval",
-                                reason=f"approved by {row.decided_by}")
+            approved = Decision(
+                decision="allow",
+                rule=row.rule or "approval",
+                reason=f"approved by {row.decided_by}",
+            )
             key = f"approval:{row.id}"
             outcome = await self._run_write(
                 row.actor, spec, args, invocation, approved, key, row.id

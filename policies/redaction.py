@@ -71,9 +71,11 @@ class Redactor:
         for pattern in _VALUE_PATTERNS:
             if "secret" in pattern.groupindex:
                 value = pattern.sub(
-                    lambda m: m.group(0)[: m.start("secret") - m.start(0)]
-                    + self._replace(m.group("secret"))
-                    + m.group(0)[m.end("secret") - m.start(0) :],
+                    lambda m: (
+                        m.group(0)[: m.start("secret") - m.start(0)]
+                        + self._replace(m.group("secret"))
+                        + m.group(0)[m.end("secret") - m.start(0) :]
+                    ),
                     value,
                 )
             else:

@@ -51,13 +51,21 @@ def clock() -> MutableClock:
 
 @pytest.fixture
 def gate(
-    database: Database, tool_deps: ToolDeps, settings: Settings, policy_rules: list[Rule],
+    database: Database,
+    tool_deps: ToolDeps,
+    settings: Settings,
+    policy_rules: list[Rule],
     clock: MutableClock,
 ) -> Gate:
     """The real gate over the real registry, database and Docker Engine."""
     return Gate(
-        database, build_registry(), PolicyEngine(policy_rules, clock=clock), tool_deps,
-        Vault(load_key(settings)), approval_ttl=timedelta(minutes=10), clock=clock,
+        database,
+        build_registry(),
+        PolicyEngine(policy_rules, clock=clock),
+        tool_deps,
+        Vault(load_key(settings)),
+        approval_ttl=timedelta(minutes=10),
+        clock=clock,
     )
 
 

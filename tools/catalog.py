@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tools import docker, system
+from tools import docker, files, system
 from tools.registry import Registry, ToolFamily
 
-FAMILIES: tuple[ToolFamily, ...] = (docker.family, system.family)
+FAMILIES: tuple[ToolFamily, ...] = (docker.family, files.family, system.family)
 
 
 def build_registry() -> Registry:

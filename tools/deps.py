@@ -36,10 +36,15 @@ class ToolDeps:
         """The argv-only command runner."""
         from policies.executor import SafeCommandExecutor
 
-        return SafeCommandExecutor(
+        executor = SafeCommandExecutor(
             timeout=self.settings.command_timeout_seconds,
             output_cap=self.settings.command_output_cap_bytes,
+            path_roots=self.settings.config_edit_roots,
         )
+        # Children get a small fixed environment; `docker compose` must find the same engine.
+        if self.docker_host:
+            executor.base_env["DOCKER_HOST"] = self.docker_host
+        return executor
 
     def close(self) -> None:
         """Close the clients that were opened."""

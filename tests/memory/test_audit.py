@@ -15,8 +15,14 @@ from memory.models import AuditEntry
 async def fill(database: Database, n: int) -> None:
     for i in range(n):
         async with database.session() as session:
-            await audit.append(session, actor="user:evin", event="read", tool="system.overview",
-                               resource="system:host", data={"i": i, "password": "hunter2hunter2"})
+            await audit.append(
+                session,
+                actor="user:evin",
+                event="read",
+                tool="system.overview",
+                resource="system:host",
+                data={"i": i, "password": "hunter2hunter2"},
+            )
 
 
 def verify(url: str) -> audit.VerifyReport:
@@ -27,7 +33,9 @@ def verify(url: str) -> audit.VerifyReport:
     return report
 
 
-async def test_intact_chain_verifies_and_secrets_are_redacted(database: Database, db_url: str) -> None:
+async def test_intact_chain_verifies_and_secrets_are_redacted(
+    database: Database, db_url: str
+) -> None:
     await fill(database, 5)
     report = verify(db_url)
     assert report.ok and report.entries == 5
@@ -45,7 +53,9 @@ async def test_concurrent_appends_keep_one_chain(database: Database, db_url: str
 async def test_altered_row_is_named(database: Database, db_url: str) -> None:
     await fill(database, 4)
     async with database.session() as session:
-        await session.execute(update(AuditEntry).where(AuditEntry.seq == 3).values(actor="user:mallory"))
+        await session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 3).values(actor="user:mallory")
+        )
     report = verify(db_url)
     assert not report.ok and report.first_bad_seq == 3 and "altered" in (report.problem or "")
 

@@ -18,11 +18,16 @@ class Counter:
         return self.n
 
 
-def req(tool: str = "docker.restart_container", risk: str | None = "write",
-        actor: str = "user:evin", resource: str = "container:plex",
-        untrusted: list[str] | None = None) -> PolicyRequest:
-    return PolicyRequest(tool=tool, risk=risk, actor=actor, resource=resource,
-                         untrusted_values=untrusted or [])
+def req(
+    tool: str = "docker.restart_container",
+    risk: str | None = "write",
+    actor: str = "user:evin",
+    resource: str = "container:plex",
+    untrusted: list[str] | None = None,
+) -> PolicyRequest:
+    return PolicyRequest(
+        tool=tool, risk=risk, actor=actor, resource=resource, untrusted_values=untrusted or []
+    )
 
 
 def rule(**kw: object) -> Rule:
@@ -54,13 +59,16 @@ async def test_deny_beats_ask_beats_allow() -> None:
     assert (await engine.evaluate(req(), Counter())).rule == "c"
     other = await engine.evaluate(req(resource="container:n8n"), Counter())
     assert (other.decision, other.rule) == ("ask", "b")
-    start = await engine.evaluate(req("docker.start_container", resource="container:n8n"), Counter())
+    start = await engine.evaluate(
+        req("docker.start_container", resource="container:n8n"), Counter()
+    )
     assert (start.decision, start.rule) == ("allow", "a")
 
 
 async def test_actor_and_resource_globs() -> None:
-    engine = PolicyEngine([rule(id="evin-plex", effect="allow", actors=["user:evin"],
-                                resources=["container:plex*"])])
+    engine = PolicyEngine(
+        [rule(id="evin-plex", effect="allow", actors=["user:evin"], resources=["container:plex*"])]
+    )
     assert (await engine.evaluate(req(), Counter())).decision == "allow"
     assert (await engine.evaluate(req(actor="user:guest"), Counter())).decision == "ask"
     assert (await engine.evaluate(req(resource="container:n8n"), Counter())).decision == "ask"
@@ -73,8 +81,12 @@ async def test_maintenance_window_including_midnight_wrap() -> None:
     sunday_early = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
     sunday_late = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
     saturday_noon = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    for now, expected in [(saturday_late, "allow"), (sunday_early, "allow"),
-                          (sunday_late, "ask"), (saturday_noon, "ask")]:
+    for now, expected in [
+        (saturday_late, "allow"),
+        (sunday_early, "allow"),
+        (sunday_late, "ask"),
+        (saturday_noon, "ask"),
+    ]:
         engine = PolicyEngine(rules, clock=lambda now=now: now)
         assert (await engine.evaluate(req(), Counter())).decision == expected, now
 

@@ -22,7 +22,9 @@ def test_default_policy_is_valid() -> None:
 
 
 def test_typo_in_field_names_file_rule_and_field(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 version: 1
 rules:
   - id: ok-rule
@@ -31,7 +33,8 @@ rules:
   - id: restart-plex
     effect: allow
     tols: ["docker.restart_container"]
-""")
+""",
+    )
     with pytest.raises(BadInput) as err:
         load_policy_file(path)
     message = err.value.message
@@ -47,19 +50,22 @@ def test_bad_effect_value_is_refused(tmp_path: Path) -> None:
 
 
 def test_bad_window_and_timezone(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 rules:
   - id: night
     effect: allow
     windows: [{start: "02:00", end: "05:00", tz: "Mars/Olympus"}]
-""")
+""",
+    )
     with pytest.raises(BadInput, match=r"windows\.0\.tz.*unknown time zone"):
         load_policy_file(path)
 
 
 def test_duplicate_ids_and_broken_yaml(tmp_path: Path) -> None:
     path = write(tmp_path, "rules:\n  - {id: a, effect: allow}\n  - {id: a, effect: deny}\n")
-    with pytest.raises(BadInput, match="'a'.*used twice"):
+    with pytest.raises(BadInput, match=r"'a'.*used twice"):
         load_policy_file(path)
     path.write_text("rules: [unclosed")
     with pytest.raises(BadInput, match="not valid YAML"):
@@ -72,7 +78,9 @@ def test_missing_file_is_clear(tmp_path: Path) -> None:
 
 
 def test_user_rules_come_first_and_replace_same_id(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 rules:
   - id: allow-reads
     effect: allow
@@ -80,7 +88,8 @@ rules:
   - id: mine
     effect: deny
     tools: ["docker.prune"]
-""")
+""",
+    )
     rules = load_rules(path)
     assert [r.id for r in rules][:2] == ["allow-reads", "mine"]
     assert [r.id for r in rules].count("allow-reads") == 1

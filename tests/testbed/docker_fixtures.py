@@ -37,10 +37,6 @@ START_TIMEOUT = 30.0
 LEFTOVER_AGE = 3600  # seconds: unowned test containers older than this are leftovers
 HOW = "apt-get install docker.io busybox-static; the test command starts dockerd"
 SESSION = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
-APPLETS = (
-    "sh ash sleep httpd echo cat ls printf true false env id kill ps grep sed awk head tail "
-    "wc date seq yes mkdir rm touch cp mv ln nc wget hostname uname sync test [ timeout"
-).split()
 
 
 def _client(host: str, timeout: int = 10) -> docker.DockerClient:
@@ -80,7 +76,10 @@ def _start_dockerd(host: str, log: Path) -> subprocess.Popen[bytes]:
         time.sleep(0.2)
     _stop(proc)
     tail = log.read_text(errors="replace")[-2000:]
-    pytest.fail(f"dockerd did not answer at {host} within {START_TIMEOUT:.0f} s:\n{tail}")
+    missing_service(
+        "Docker Engine", f"dockerd did not answer at {host} within {START_TIMEOUT:.0f} s:\n{tail}"
+    )
+    raise AssertionError("unreachable")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -122,26 +121,34 @@ def remove_leftovers(client: docker.DockerClient) -> None:
                 client.api.remove_container(row["Id"], force=True, v=True)
 
 
+def _close_quietly(client: docker.DockerClient) -> None:
+    with contextlib.suppress(Exception):
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def docker_host() -> Iterator[str]:
     """The Docker Engine the tests use; started (and later stopped) here if none answers."""
-    host = os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    wanted = os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    candidates = dict.fromkeys([wanted, DEFAULT_HOST])
+    host = next((h for h in candidates if _answers(h)), None)
     proc: subprocess.Popen[bytes] | None = None
     logdir: tempfile.TemporaryDirectory[str] | None = None
-    if not _answers(host):
+    if host is None:
         if shutil.which("dockerd") is None:
             missing_service("Docker Engine", HOW)
-        if not host.startswith("unix://"):
-            host = DEFAULT_HOST
+        host = wanted if wanted.startswith("unix://") else DEFAULT_HOST
         logdir = tempfile.TemporaryDirectory(prefix="jarvis-dockerd-")
         proc = _start_dockerd(host, Path(logdir.name) / "dockerd.log")
+    client = _client(host)
     try:
+        remove_leftovers(client)  # of earlier sessions that did not finish
         yield host
     finally:
         try:
-            with _client(host) as client:
-                remove_leftovers(client)
+            remove_leftovers(client)
         finally:
+            _close_quietly(client)
             if proc is not None:
                 _stop(proc)
             if logdir is not None:
@@ -166,7 +173,12 @@ def _rootfs_tar() -> bytes:
             info.mode = 0o1777 if folder == "tmp" else 0o755
             tar.addfile(info)
         tar.add(str(BUSYBOX), arcname="bin/busybox")
-        for applet in APPLETS:
+        applets = subprocess.run(
+            [str(BUSYBOX), "--list"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.split()
+        for applet in applets:
+            if "/" in applet or applet == "busybox":
+                continue
             link = tarfile.TarInfo(f"bin/{applet}")
             link.type = tarfile.SYMTYPE
             link.linkname = "busybox"
@@ -245,17 +257,20 @@ def make_container(
         start: bool = True,
         **extra: Any,
     ) -> Container:
-        extra.setdefault("init", True)  # a real PID 1: signals work, stop is quick
+        options: dict[str, Any] = {
+            "init": True,  # a real PID 1: signals work, stop is quick
+            "ports": _loopback_ports(ports),
+            "restart_policy": restart_policy,
+            "healthcheck": healthcheck,
+            "environment": environment,
+            **extra,
+        }
         container = docker_client.containers.create(
             busybox_image,
             command=command,
             name=name or f"jarvis-test-{uuid.uuid4().hex[:10]}",
             labels={**(labels or {}), TEST_LABEL: "1", OWNER_LABEL: SESSION},
-            environment=environment,
-            ports=_loopback_ports(ports),
-            restart_policy=restart_policy,
-            healthcheck=healthcheck,
-            **extra,
+            **options,
         )
         made.append(container)
         if start:

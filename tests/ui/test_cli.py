@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any
 
 import psycopg
 import pytest
-import sqlite3
 
 JARVIS = str(Path(sys.executable).parent / "jarvis")
 
@@ -21,8 +21,9 @@ class Cli:
         self.env = env
 
     def __call__(self, *argv: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run([JARVIS, *argv], env=self.env, capture_output=True, text=True,
-                              timeout=120)
+        proc = subprocess.run(
+            [JARVIS, *argv], env=self.env, capture_output=True, text=True, timeout=120, check=False
+        )
         assert proc.returncode == code, (argv, proc.returncode, proc.stdout, proc.stderr)
         return proc
 
@@ -33,8 +34,12 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path: Path, db_url: str, docker_host: str) -> Cli:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JARVIS_")}
-    env.update(JARVIS_DATA_DIR=str(tmp_path / "data"), JARVIS_DATABASE_URL=db_url,
-               DOCKER_HOST=docker_host, HOME=str(tmp_path))
+    env.update(
+        JARVIS_DATA_DIR=str(tmp_path / "data"),
+        JARVIS_DATABASE_URL=db_url,
+        DOCKER_HOST=docker_host,
+        HOME=str(tmp_path),
+    )
     return Cli(env)
 
 
@@ -55,13 +60,22 @@ def test_restart_flow_through_the_cli(cli: Cli, make_container: Any, db_url: str
     assert {"name", "risk", "resource", "description"} <= set(tools[0])
     assert "docker.restart_container" in {t["name"] for t in tools}
 
-    decision = cli.json("policy", "check", "docker.restart_container",
-                        "--args", json.dumps({"name": box.name}))
-    assert decision == {"decision": "ask", "rule": "builtin:no-rule",
-                        "reason": "no rule allows this call"}
+    decision = cli.json(
+        "policy", "check", "docker.restart_container", "--args", json.dumps({"name": box.name})
+    )
+    assert decision == {
+        "decision": "ask",
+        "rule": "builtin:no-rule",
+        "reason": "no rule allows this call",
+    }
 
-    asked = cli.json("tools", "call", "docker.restart_container",
-                     "--args", json.dumps({"name": box.name, "timeout": 0}))
+    asked = cli.json(
+        "tools",
+        "call",
+        "docker.restart_container",
+        "--args",
+        json.dumps({"name": box.name, "timeout": 0}),
+    )
     assert asked["status"] == "approval_required" and asked["approval_id"]
     pending = cli.json("approvals", "list", "--status", "pending")
     assert [p["id"] for p in pending] == [asked["approval_id"]]

@@ -1,6 +1,6 @@
 """Docker tools: containers, logs, stats, lifecycle, images, disk usage, prune, Compose."""
 
-from tools.docker import compose, containers, engine, lifecycle, observe
+from tools.docker import compose, containers, engine, lifecycle, observe, prune
 from tools.docker.base import family
 
-__all__ = ["compose", "containers", "engine", "family", "lifecycle", "observe"]
+__all__ = ["compose", "containers", "engine", "family", "lifecycle", "observe", "prune"]

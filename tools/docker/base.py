@@ -25,6 +25,11 @@ LabelFilter = Annotated[
 ]
 
 Health = Literal["healthy", "unhealthy", "starting", "none"]
+_HEALTH: dict[str, Health] = {
+    "healthy": "healthy",
+    "unhealthy": "unhealthy",
+    "starting": "starting",
+}
 
 
 class ContainerArgs(ToolArgs):
@@ -45,9 +50,7 @@ class ContainerPort(BaseModel):
 def health_of(state: dict[str, Any]) -> Health:
     """The health status in an inspect `State` ("none" without a healthcheck)."""
     status = (state.get("Health") or {}).get("Status")
-    if status in ("healthy", "unhealthy", "starting"):
-        return status  # type: ignore[no-any-return]
-    return "none"
+    return _HEALTH.get(str(status), "none")
 
 
 def ports_from_list(rows: list[dict[str, Any]] | None) -> list[ContainerPort]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -21,6 +22,9 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 TIMEOUT_SECONDS = 30
 PRUNE_TIMEOUT_SECONDS = 600
 POOL_SIZE = 16
+
+_FRACTION = re.compile(r"\.(\d+)")
+_RETRIES = urllib3.Retry(total=1, redirect=False, status=0)
 
 T = TypeVar("T")
 Json = dict[str, Any]
@@ -75,7 +79,7 @@ def translate(exc: BaseException, where: str, subject: str | None = None) -> Jar
         why = _explanation(exc)
         if status == 404:
             return NotFound(f"no {subject}" if subject else why)
-        if status in (304, 409):
+        if status == 409:
             return Conflict(why)
         if status in (401, 403):
             return AuthFailed(f"Docker Engine at {where} refused access: {why}")
@@ -144,9 +148,6 @@ def get_many(client: docker.DockerClient, paths: list[str]) -> list[Any]:
     return out
 
 
-_RETRIES = urllib3.Retry(total=1, redirect=False, status=0)
-
-
 def _raw_pool(client: docker.DockerClient) -> urllib3.HTTPConnectionPool | None:
     api = client.api
     adapter = api.get_adapter(api.base_url)
@@ -172,7 +173,8 @@ def _checked(resp: requests.Response) -> Any:
 def _sdk_get(client: docker.DockerClient, path: str) -> Any:
     api = client.api
     try:
-        return _checked(api.get(f"{api.base_url}/v{api.api_version}{path}"))
+        url = f"{api.base_url}/v{api.api_version}{path}"
+        return _checked(api.get(url, timeout=TIMEOUT_SECONDS))
     except docker_errors.NotFound:
         return None
 
@@ -195,11 +197,8 @@ def parse_time(value: object) -> datetime | None:
         return datetime.fromtimestamp(value, UTC) if value > 0 else None
     if not isinstance(value, str) or not value or value.startswith("0001-01-01"):
         return None
-    text = value.replace("Z", "+00:00")
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
+    # Python takes at most microseconds; the engine writes nanoseconds.
+    text = _FRACTION.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value.replace("Z", "+00:00"))
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

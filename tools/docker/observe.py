@@ -214,7 +214,7 @@ def _stats_result(name: str, stats: Json) -> ContainerStatsResult:
         online_cpus=online,
         memory_usage_bytes=used,
         memory_limit_bytes=limit,
-        memory_percent=round(used / limit * 100.0, 2) if limit else 0.0,
+        memory_percent=round(used / limit * 100.0, 4) if limit else 0.0,
         net_rx_bytes=sum(int(n.get("rx_bytes") or 0) for n in nets.values()),
         net_tx_bytes=sum(int(n.get("tx_bytes") or 0) for n in nets.values()),
         block_read_bytes=block_read,

@@ -43,7 +43,8 @@ def list_approvals(
 
     views = run_with_runtime(go)
     emit(
-        [v.model_dump(mode="json") for v in views], as_json,
+        [v.model_dump(mode="json") for v in views],
+        as_json,
         lambda: "\n".join(_line(v) for v in views) or "no approvals",
     )
 

@@ -26,10 +26,15 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
             report = audit.verify(session)
     finally:
         engine.dispose()
-    emit(report.model_dump(), as_json, lambda: (
-        f"audit log intact: {report.entries} entries" if report.ok
-        else f"audit log TAMPERED at entry {report.first_bad_seq}: {report.problem}"
-    ))
+    emit(
+        report.model_dump(),
+        as_json,
+        lambda: (
+            f"audit log intact: {report.entries} entries"
+            if report.ok
+            else f"audit log TAMPERED at entry {report.first_bad_seq}: {report.problem}"
+        ),
+    )
     if not report.ok:
         raise typer.Exit(EXIT_FAILURE)
 
@@ -41,12 +46,16 @@ def tail(limit: int = typer.Option(20, min=1, max=1000)) -> None:
     engine = make_sync_engine(settings.resolved_database_url)
     try:
         with Session(engine) as session:
-            rows = session.execute(
-                select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-            ).scalars().all()
+            rows = (
+                session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))
+                .scalars()
+                .all()
+            )
     finally:
         engine.dispose()
     for row in reversed(rows):
         data = json.loads(row.data)
-        typer.echo(f"{row.seq:>6} {row.ts:%Y-%m-%d %H:%M:%S} {row.actor:<20} {row.event:<18} "
-                   f"{row.tool or '':<28} {row.resource or ''} {data.get('status', '')}")
+        typer.echo(
+            f"{row.seq:>6} {row.ts:%Y-%m-%d %H:%M:%S} {row.actor:<20} {row.event:<18} "
+            f"{row.tool or '':<28} {row.resource or ''} {data.get('status', '')}"
+        )

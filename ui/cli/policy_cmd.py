@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from core.errors import BadInput
 from core.runtime import Runtime
 from policies.engine import Decision
 from policies.gate import CallContext
@@ -18,7 +19,6 @@ from ui.cli.common import (
     parse_json_object,
     run_with_runtime,
 )
-from core.errors import BadInput
 
 app = typer.Typer(help="The rules that decide allow / ask / deny.", no_args_is_help=True)
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
@@ -38,8 +38,11 @@ def check(
         return await rt.gate.check(CallContext(actor=actor or default_actor()), name, parsed)
 
     decision = run_with_runtime(go)
-    emit(decision.model_dump(), as_json,
-         lambda: f"{decision.decision} (rule {decision.rule}): {decision.reason}")
+    emit(
+        decision.model_dump(),
+        as_json,
+        lambda: f"{decision.decision} (rule {decision.rule}): {decision.reason}",
+    )
 
 
 @app.command("validate")

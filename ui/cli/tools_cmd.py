@@ -25,13 +25,17 @@ def list_tools(as_json: bool = JSON_OPT) -> None:
         {"name": s.name, "risk": s.risk, "resource": s.resource, "description": s.description}
         for s in specs
     ]
-    emit(rows, as_json, lambda: "\n".join(
-        f"{r['name']:<30} {r['risk']:<12} {_first_sentence(r['description'])}" for r in rows
-    ))
+    emit(
+        rows,
+        as_json,
+        lambda: "\n".join(
+            f"{r['name']:<30} {r['risk']:<12} {_first_sentence(r['description'])}" for r in rows
+        ),
+    )
 
 
 def _first_sentence(text: str, width: int = 100) -> str:
-    sentence = text.split(". ")[0].split("\n")[0]
+    sentence = text.split(". ", maxsplit=1)[0].split("\n", maxsplit=1)[0]
     return sentence if len(sentence) <= width else sentence[: width - 1] + "…"
 
 

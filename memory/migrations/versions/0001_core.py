@@ -52,9 +52,7 @@ def upgrade() -> None:
         sa.Column("finished_at", TS),
         sa.Column("result", sa.JSON),
     )
-    op.create_index(
-        "ix_executions_tool_resource", "executions", ["tool", "resource", "started_at"]
-    )
+    op.create_index("ix_executions_tool_resource", "executions", ["tool", "resource", "started_at"])
     op.create_table(
         "audit_log",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),

@@ -1,0 +1,123 @@
+"""Config edits through the gate: diff in the approval, validated, backed up, rolled back."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from core.errors import BadInput
+from core.settings import Settings
+from policies.gate import CallContext, Gate
+
+USER = CallContext(actor="user:evin")
+OLD = b"services:\n  plex:\n    image: plexinc/pms-docker\n    restart: unless-stopped\n"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "contain"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path, root: Path) -> Settings:
+    data = tmp_path / "data"
+    data.mkdir()
+    return Settings(data_dir=data, config_edit_roots=[root])
+
+
+async def ask_and_approve(gate: Gate, args: dict[str, object]) -> tuple[str | None, dict]:
+    outcome = await gate.invoke(USER, "files.write_config", args)
+    assert outcome.status == "approval_required" and outcome.approval_id
+    pending = await gate.approvals.get(outcome.approval_id)
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.result is not None
+    return pending.diff, {**view.result, "status": view.status}
+
+
+async def test_read_then_write_shows_diff_and_keeps_backup(gate: Gate, root: Path) -> None:
+    target = root / "config.yaml"
+    target.write_bytes(OLD)
+    read = await gate.invoke(USER, "files.read_config", {"path": str(target)})
+    assert (
+        read.status == "ok" and read.data and read.data["sha256"] == hashlib.sha256(OLD).hexdigest()
+    )
+    new = OLD.decode().replace("unless-stopped", "always")
+    diff, result = await ask_and_approve(
+        gate,
+        {
+            "path": str(target),
+            "content": new,
+            "expected_sha256": read.data["sha256"],
+        },
+    )
+    assert diff and "-    restart: unless-stopped" in diff and "+    restart: always" in diff
+    assert result["status"] == "executed", result
+    assert target.read_text() == new
+    backup = Path(result["data"]["backup"])
+    assert backup.read_bytes() == OLD
+
+
+async def test_invalid_yaml_changes_nothing(gate: Gate, root: Path) -> None:
+    target = root / "config.yaml"
+    target.write_bytes(OLD)
+    _, result = await ask_and_approve(gate, {"path": str(target), "content": "services: [plex\n"})
+    assert result["status"] == "failed" and "yaml" in result["message"].lower()
+    assert target.read_bytes() == OLD
+    reread = await gate.invoke(USER, "files.read_config", {"path": str(target)})
+    assert reread.data and reread.data["backups"] == []
+
+
+async def test_failed_health_check_rolls_back_byte_for_byte(gate: Gate, root: Path) -> None:
+    target = root / "config.yaml"
+    target.write_bytes(OLD)
+    _, result = await ask_and_approve(
+        gate,
+        {
+            "path": str(target),
+            "content": "services: {}\n",
+            "health_url": "http://127.0.0.1:9/health",
+            "health_timeout_s": 2,
+        },
+    )
+    assert result["status"] == "failed" and "rolled back" in result["message"]
+    assert target.read_bytes() == OLD
+
+
+async def test_changed_since_read_is_a_conflict(gate: Gate, root: Path) -> None:
+    target = root / "config.yaml"
+    target.write_bytes(OLD)
+    _, result = await ask_and_approve(
+        gate,
+        {
+            "path": str(target),
+            "content": "a: 1\n",
+            "expected_sha256": "0" * 64,
+        },
+    )
+    assert result["status"] == "failed" and target.read_bytes() == OLD
+
+
+async def test_restore_puts_a_backup_back(gate: Gate, root: Path) -> None:
+    target = root / "config.json"
+    target.write_text('{"a": 1}\n')
+    _, result = await ask_and_approve(gate, {"path": str(target), "content": '{"a": 2}\n'})
+    backup = result["data"]["backup"]
+    outcome = await gate.invoke(
+        USER, "files.restore_config", {"path": str(target), "backup": backup}
+    )
+    assert outcome.approval_id
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "executed" and target.read_text() == '{"a": 1}\n'
+
+
+async def test_path_outside_the_roots_is_refused_before_asking(gate: Gate, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("a: 1\n")
+    with pytest.raises(BadInput, match="not inside a folder"):
+        await gate.invoke(USER, "files.write_config", {"path": str(outside), "content": "a: 2\n"})
+    assert outside.read_text() == "a: 1\n"
+    assert await gate.approvals.list() == []

@@ -1,0 +1,149 @@
+"""Pruning: deleting unused containers, images, volumes, networks and build cache."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+import docker
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from tools.deps import ToolDeps
+from tools.docker.base import LabelFilter, family
+from tools.docker.client import Json, post_json, run, short_id
+from tools.registry import ToolArgs, ToolResult
+
+MAX_NAMES = 200
+
+PruneKind = Literal["containers", "images", "volumes", "networks", "build_cache"]
+Until = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[smh]$")]
+
+
+class PruneArgs(ToolArgs):
+    """What to prune and which of it."""
+
+    what: list[PruneKind] = Field(
+        min_length=1,
+        description="Kinds to prune: containers (stopped), images, volumes "
+        "(unused), networks (unused), build_cache.",
+    )
+    all_images: bool = Field(
+        default=False, description="Images: every unused image, not only untagged (dangling)."
+    )
+    label: LabelFilter | None = Field(
+        default=None, description="Only objects with this label ('key' or 'key=value')."
+    )
+    until: Until | None = Field(
+        default=None, description="Only objects created longer ago than this, e.g. '24h'."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PruneArgs:
+        if len(set(self.what)) != len(self.what):
+            raise ValueError("each kind may be named once in 'what'")
+        if self.label and "build_cache" in self.what:
+            raise ValueError("build cache has no labels: prune it in a call without 'label'")
+        if self.until and "volumes" in self.what:
+            raise ValueError("volumes cannot be filtered by age: prune them without 'until'")
+        return self
+
+
+class PruneOutcome(BaseModel):
+    """What one kind's prune removed."""
+
+    kind: PruneKind
+    count: int
+    deleted: list[str] = Field(description=f"Names or ids (at most {MAX_NAMES}).")
+    space_reclaimed_bytes: int
+
+
+class PruneResult(ToolResult):
+    """What was removed, per kind."""
+
+    results: list[PruneOutcome]
+    count: int
+    space_reclaimed_bytes: int
+
+
+_PATHS: dict[PruneKind, tuple[str, str]] = {
+    "containers": ("/containers/prune", "ContainersDeleted"),
+    "images": ("/images/prune", "ImagesDeleted"),
+    "volumes": ("/volumes/prune", "VolumesDeleted"),
+    "networks": ("/networks/prune", "NetworksDeleted"),
+    "build_cache": ("/build/prune", "CachesDeleted"),
+}
+
+
+def _prune_one(client: docker.DockerClient, kind: PruneKind, args: PruneArgs) -> PruneOutcome:
+    filters: dict[str, list[str]] = {}
+    if args.label:
+        filters["label"] = [args.label]
+    if args.until:
+        filters["until"] = [args.until]
+    if kind == "images":
+        filters["dangling"] = ["false" if args.all_images else "true"]
+    path, key = _PATHS[kind]
+    params = {"filters": json.dumps(filters)} if filters else None
+    out: Json = post_json(client, path, params) or {}
+    deleted = out.get(key) or []
+    if kind == "images":  # entries are {"Untagged": ref} or {"Deleted": id}
+        names = [short_id(str(x["Deleted"])) for x in deleted if "Deleted" in x]
+    elif kind == "containers":
+        names = [short_id(str(x)) for x in deleted]
+    else:
+        names = [str(x) for x in deleted]
+    return PruneOutcome(
+        kind=kind,
+        count=len(names),
+        deleted=names[:MAX_NAMES],
+        space_reclaimed_bytes=int(out.get("SpaceReclaimed") or 0),
+    )
+
+
+def _prune(client: docker.DockerClient, args: PruneArgs) -> PruneResult:
+    results = [_prune_one(client, kind, args) for kind in args.what]
+    return PruneResult(
+        results=results,
+        count=sum(r.count for r in results),
+        space_reclaimed_bytes=sum(r.space_reclaimed_bytes for r in results),
+    )
+
+
+def _prune_plan(client: docker.DockerClient, args: PruneArgs) -> str:
+    lines = [
+        f"prune {', '.join(args.what)}"
+        + (f" with label {args.label}" if args.label else "")
+        + (f" older than {args.until}" if args.until else "")
+    ]
+    if "containers" in args.what:
+        filters: dict[str, object] = {"status": ["exited", "created", "dead"]}
+        if args.label:
+            filters["label"] = [args.label]
+        rows: list[Json] = client.api.containers(all=True, filters=filters)
+        names = sorted(str((r.get("Names") or ["?"])[0]).lstrip("/") for r in rows)
+        lines.append(f"stopped containers ({len(names)}): {', '.join(names[:30]) or 'none'}")
+    if "images" in args.what:
+        kind = "unused images" if args.all_images else "untagged (dangling) images"
+        lines.append(f"{kind} are removed" + ("" if args.all_images else " only"))
+    return "\n".join(lines)
+
+
+async def _prune_preview(args: PruneArgs, deps: ToolDeps) -> str | None:
+    return await run(deps, lambda c: _prune_plan(c, args))
+
+
+@family.tool(
+    "prune",
+    risk="destructive",
+    resource="docker:prune",
+    preview=_prune_preview,
+    description="""
+Free disk space by deleting unused Docker objects: stopped containers, untagged images (or all
+unused images with all_images=true), unused volumes (their data is lost; Docker 23+ prunes
+only anonymous ones), unused networks and build cache; optionally only those with a label or
+older than a duration. Check disk_usage first and prune only what is needed.
+""",
+)
+async def prune(args: PruneArgs, deps: ToolDeps) -> PruneResult:
+    """Delete unused Docker objects of the chosen kinds."""
+    return await run(deps, lambda c: _prune(c, args))

@@ -1,0 +1,202 @@
+"""Config files under the folders Jarvis may edit: read, change (validated, backed up,
+rolled back on failure) and restore from a backup."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Literal
+
+import httpx
+from pydantic import Field, HttpUrl
+
+from core.errors import NotFound
+from policies.config_edit import ConfigEditor, ConfigEditResult, sha256
+from policies.validators import (
+    CaddyfileValidator,
+    ComposeValidator,
+    JsonValidator,
+    TextValidator,
+    TomlValidator,
+    Validator,
+    YamlValidator,
+    default_validator,
+)
+from tools.deps import ToolDeps
+from tools.registry import ToolArgs, ToolFamily, ToolResult
+
+family = ToolFamily("files")
+
+MAX_BYTES = 1_000_000
+ValidatorName = Literal["auto", "yaml", "json", "toml", "caddyfile", "compose", "text"]
+
+
+def _editor(deps: ToolDeps) -> ConfigEditor:
+    roots = deps.settings.config_edit_roots
+    return ConfigEditor(roots, deps.executor, deps.settings.data_dir / "backups")
+
+
+def _validator(name: ValidatorName, path: Path, deps: ToolDeps) -> Validator:
+    chosen: dict[str, Validator] = {
+        "yaml": YamlValidator(),
+        "json": JsonValidator(),
+        "toml": TomlValidator(),
+        "text": TextValidator(),
+        "caddyfile": CaddyfileValidator(deps.executor),
+        "compose": ComposeValidator(deps.executor),
+    }
+    return chosen[name] if name != "auto" else default_validator(path, deps.executor)
+
+
+class PathArgs(ToolArgs):
+    """A file, by absolute path."""
+
+    path: str = Field(
+        min_length=2,
+        max_length=4096,
+        pattern=r"^/",
+        description="Absolute path of the file",
+        examples=["/home/evin/contain/plex/compose.yaml"],
+    )
+
+
+class ReadConfigResult(ToolResult):
+    """A config file's content, hash and backups."""
+
+    path: str
+    exists: bool
+    sha256: str
+    content: str
+    backups: list[str]
+
+
+@family.tool(
+    "read_config",
+    risk="read",
+    resource="file:{path}",
+    description="""Read a configuration file (Caddyfile, compose.yaml, .env-free YAML/JSON/TOML)
+    from a folder Jarvis may edit, with its sha256 (pass it back as expected_sha256 when
+    writing, so a concurrent change is noticed) and the list of its backups.""",
+)
+async def read_config(args: PathArgs, deps: ToolDeps) -> ReadConfigResult:
+    """Read one allowed config file."""
+    editor = _editor(deps)
+    target = editor.resolve(args.path)
+    data = await asyncio.to_thread(lambda: target.read_bytes() if target.exists() else b"")
+    return ReadConfigResult(
+        path=str(target),
+        exists=target.exists(),
+        sha256=sha256(data),
+        content=data.decode("utf-8", errors="replace"),
+        backups=[str(p) for p in editor.list_backups(target)],
+    )
+
+
+class EditResult(ToolResult):
+    """What a write or restore did."""
+
+    path: str
+    backup: str | None = None
+    diff: str = ""
+    validated: bool = False
+    applied: bool = False
+    healthy: bool | None = None
+    rolled_back: bool = False
+    message: str = ""
+
+
+class WriteConfigArgs(PathArgs):
+    """New content for a config file, and how to make it live and check it."""
+
+    content: str = Field(max_length=MAX_BYTES, description="The complete new file content")
+    validator: ValidatorName = Field(
+        "auto", description="How to validate before swapping in; auto picks by file name"
+    )
+    expected_sha256: str | None = Field(
+        None, pattern=r"^[0-9a-f]{64}$", description="Refuse if the file changed since read"
+    )
+    apply_argv: list[str] | None = Field(
+        None, min_length=1, description="Command (from the allow-list) that makes it live"
+    )
+    health_url: HttpUrl | None = Field(
+        None, description="After applying, this URL must answer with a status below 400"
+    )
+    health_timeout_s: float = Field(10.0, gt=0, le=120)
+
+
+async def _preview_write(args: WriteConfigArgs, deps: ToolDeps) -> str | None:
+    preview = _editor(deps).preview(args.path, args.content)
+    return preview.diff or "(no change)"
+
+
+def _health(url: str, timeout: float) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+            response = await client.get(url)
+        return response.status_code < 400
+
+    return check
+
+
+@family.tool(
+    "write_config",
+    risk="write",
+    resource="file:{path}",
+    preview=_preview_write,
+    description="""Replace a configuration file with new content, safely: the content is
+    validated first (YAML/JSON/TOML parse, Caddyfile via caddy, compose via docker compose),
+    the old file is backed up with a timestamp, the new one is swapped in atomically, then the
+    optional apply command runs and the optional health URL is checked; if either fails the
+    old file is restored byte for byte. The approval shows the unified diff.""",
+)
+async def write_config(args: WriteConfigArgs, deps: ToolDeps) -> EditResult:
+    """Validate, back up, swap in, apply, check; roll back on failure."""
+    editor = _editor(deps)
+    target = editor.resolve(args.path)
+    health = _health(str(args.health_url), args.health_timeout_s) if args.health_url else None
+    result = await editor.apply(
+        target,
+        args.content,
+        validator=_validator(args.validator, target, deps),
+        apply=args.apply_argv,
+        health_check=health,
+        expected_sha256=args.expected_sha256,
+    )
+    return EditResult(**result.model_dump())
+
+
+class RestoreArgs(PathArgs):
+    """Which backup to put back."""
+
+    backup: str = Field(
+        min_length=2,
+        max_length=4096,
+        pattern=r"^/",
+        description="A path from read_config's backups",
+        examples=["/var/lib/jarvis/backups/compose.yaml.20261124T120000Z.bak"],
+    )
+
+
+async def _preview_restore(args: RestoreArgs, deps: ToolDeps) -> str | None:
+    backup = Path(args.backup)
+    if not backup.is_file():
+        raise NotFound(f"no backup at {args.backup}")
+    text = backup.read_bytes().decode("utf-8", errors="replace")
+    return _editor(deps).preview(args.path, text).diff or "(no change)"
+
+
+@family.tool(
+    "restore_config",
+    risk="write",
+    resource="file:{path}",
+    preview=_preview_restore,
+    description="""Put a configuration file back to one of its earlier backups (listed by
+    files.read_config). The current content is backed up first, so this can be undone too.""",
+)
+async def restore_config(args: RestoreArgs, deps: ToolDeps) -> EditResult:
+    """Restore a file from one of its backups."""
+    result: ConfigEditResult = await asyncio.to_thread(
+        _editor(deps).restore, args.path, args.backup
+    )
+    return EditResult(**result.model_dump())

@@ -1,0 +1,108 @@
+"""system.disks: every mounted filesystem with space and inode use, warning about full ones."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import psutil
+from pydantic import Field
+
+from tools.deps import ToolDeps
+from tools.registry import ToolArgs, ToolResult
+from tools.system.base import DiskUsage, family
+
+# Kernel and helper filesystems that hold no user data. Overlay and squashfs are container
+# layers and snap images: their space is counted on the backing disk, and snaps are always full.
+PSEUDO_FS = frozenset(
+    {
+        "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts",
+        "devtmpfs", "efivarfs", "fusectl", "fuse.gvfsd-fuse", "fuse.lxcfs", "fuse.portal",
+        "fuse.snapfuse", "hugetlbfs", "mqueue", "nsfs", "overlay", "proc", "pstore", "ramfs",
+        "rpc_pipefs", "securityfs", "selinuxfs", "squashfs", "sysfs", "tmpfs", "tracefs",
+    }
+)  # fmt: skip
+STATFS_TIMEOUT = 5.0  # a stale network mount blocks statvfs; do not wait for it forever
+
+
+class DisksArgs(ToolArgs):
+    all: bool = Field(False, description="Include pseudo/in-memory filesystems (tmpfs, overlay)")
+    threshold_percent: float = Field(
+        90.0, ge=0, le=100, description="Warn about mounts whose space or inode use reaches this %"
+    )
+
+
+class Mount(DiskUsage):
+    device: str
+    fstype: str
+    read_only: bool
+    inodes_total: int
+    inodes_used: int
+    inodes_free: int
+    inodes_percent: float | None = Field(description="None when the filesystem has no inode limit")
+
+
+class DisksResult(ToolResult):
+    threshold_percent: float
+    mounts: list[Mount]
+    warnings: list[str]
+
+
+def _mount(part: Any) -> Mount:
+    usage = psutil.disk_usage(part.mountpoint)
+    st = os.statvfs(part.mountpoint)
+    used_inodes = st.f_files - st.f_ffree
+    return Mount(
+        path=part.mountpoint, device=part.device, fstype=part.fstype,
+        read_only="ro" in part.opts.split(","), total=usage.total, used=usage.used,
+        free=usage.free, percent=usage.percent, inodes_total=st.f_files,
+        inodes_used=used_inodes, inodes_free=st.f_ffree,
+        inodes_percent=round(100 * used_inodes / st.f_files, 1) if st.f_files else None,
+    )  # fmt: skip
+
+
+async def _mount_or_error(part: Any) -> Mount | str:
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(_mount, part), STATFS_TIMEOUT)
+    except TimeoutError:
+        return f"{part.mountpoint}: no answer in {STATFS_TIMEOUT:.0f} s (stale network mount?)"
+    except OSError as exc:
+        return f"{part.mountpoint}: usage unreadable ({exc.strerror or exc})"
+
+
+@family.tool(
+    "disks",
+    risk="read",
+    resource="system:disks",
+    description=(
+        "Every mounted filesystem (local disks, NFS/SMB shares, ZFS, btrfs) with device, type, "
+        "size, used/free bytes and %, and inode use; `warnings` lists mounts whose space or "
+        "inodes are at or above `threshold_percent` (default 90) and mounts that did not answer. "
+        "Use for 'disk full', 'no space left on device', failing writes or capacity planning. "
+        "Pseudo filesystems (tmpfs, overlay, proc, snaps) are skipped unless all=true."
+    ),
+)
+async def disks(args: DisksArgs, deps: ToolDeps) -> DisksResult:
+    """List mounts with space and inode use, warning about full ones."""
+    parts = await asyncio.to_thread(psutil.disk_partitions, True)
+    chosen = {  # a mount point listed twice shows the later (top-most) mount
+        p.mountpoint: p
+        for p in parts
+        if args.all or p.mountpoint == "/" or p.fstype not in PSEUDO_FS
+    }
+    found = await asyncio.gather(*(_mount_or_error(p) for p in chosen.values()))
+    warnings = [f for f in found if isinstance(f, str)]
+    mounts = sorted(
+        (m for m in found if isinstance(m, Mount) and (args.all or m.total > 0 or m.path == "/")),
+        key=lambda m: m.path,
+    )
+    limit = args.threshold_percent
+    for m in mounts:
+        if m.percent >= limit:
+            warnings.append(
+                f"{m.path} ({m.device}) {m.percent:.1f}% full, {m.free / 2**30:.1f} GiB free"
+            )
+        if m.inodes_percent is not None and m.inodes_percent >= limit:
+            warnings.append(f"{m.path} uses {m.inodes_percent:.1f}% of its inodes")
+    return DisksResult(threshold_percent=limit, mounts=mounts, warnings=warnings)
