@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,14 +46,17 @@ def build_runtime(
     db = Database(url)
     registry = registry or build_registry()
     engine = PolicyEngine(load_rules(settings.policy_file))
+    key = load_key(settings)
+    salt = hmac.new(key, b"jarvis-redaction-placeholders", hashlib.sha256).digest()
     # The environment is read here, once, and handed down.
-    deps = ToolDeps(settings, environ={k: v for k, v in os.environ.items() if k == "DOCKER_HOST"})
+    environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
+    deps = ToolDeps(settings, environ=environ, redaction_salt=salt)
     gate = Gate(
         db,
         registry,
         engine,
         deps,
-        Vault(load_key(settings)),
+        Vault(key),
         approval_ttl=timedelta(seconds=settings.approval_ttl_seconds),
     )
     return Runtime(settings, db, registry, engine, deps, gate)

@@ -111,10 +111,9 @@ class Gate:
                 session, actor=ctx.actor, event="rejected", tool=tool, data={"reason": exc.message}
             )
 
-    @staticmethod
-    def _redact(value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        found: dict[str, str] = {}
-        redacted = Redactor(sink=found.__setitem__).value(value)
+    def _redact(self, value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        found = self.deps.take_secrets()  # what tools marked as secret themselves
+        redacted = Redactor(self.deps.redaction_salt, sink=found.__setitem__).value(value)
         return redacted, found
 
     async def _count_recent(self, tool: str, resource: str | None, since: datetime) -> int:

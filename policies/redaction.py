@@ -35,12 +35,12 @@ _VALUE_PATTERNS: list[re.Pattern[str]] = [
     ),
 ]
 
-_DEFAULT_SALT = b"jarvis-redaction"
+DEFAULT_SALT = b"jarvis-redaction"
 
 SecretSink = Callable[[str, str], None]
 
 
-def placeholder_for(secret: str, salt: bytes = _DEFAULT_SALT) -> str:
+def placeholder_for(secret: str, salt: bytes = DEFAULT_SALT) -> str:
     """The stable placeholder of a secret value (same value, same placeholder)."""
     digest = hmac.new(salt, secret.encode(), hashlib.sha256).hexdigest()[:12]
     return f"[[secret:{digest}]]"
@@ -54,7 +54,7 @@ def is_secret_key(key: str) -> bool:
 class Redactor:
     """Finds secrets in text and structures; reports each (placeholder, value) to a sink."""
 
-    def __init__(self, salt: bytes = _DEFAULT_SALT, sink: SecretSink | None = None) -> None:
+    def __init__(self, salt: bytes = DEFAULT_SALT, sink: SecretSink | None = None) -> None:
         self._salt = salt
         self._sink = sink
 

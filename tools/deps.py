@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
+from policies.redaction import DEFAULT_SALT, placeholder_for
 
 if TYPE_CHECKING:
     from policies.executor import SafeCommandExecutor
@@ -14,10 +15,29 @@ if TYPE_CHECKING:
 class ToolDeps:
     """Settings plus lazily created clients, built once and passed to every tool."""
 
-    def __init__(self, settings: Settings, environ: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        environ: dict[str, str] | None = None,
+        redaction_salt: bytes = DEFAULT_SALT,
+    ) -> None:
         self.settings = settings
+        # Secret per installation, so a placeholder cannot be matched against guessed values.
+        self.redaction_salt = redaction_salt
+        self._found_secrets: dict[str, str] = {}
         # The process environment is captured once at start-up, never read by tools.
         self._environ = dict(environ or {})
+
+    def secret(self, value: str) -> str:
+        """The placeholder for a secret a tool found; the gate stores the value encrypted."""
+        placeholder = placeholder_for(value, self.redaction_salt)
+        self._found_secrets[placeholder] = value
+        return placeholder
+
+    def take_secrets(self) -> dict[str, str]:
+        """Secrets found by tools since the last call (for the gate's vault)."""
+        found, self._found_secrets = self._found_secrets, {}
+        return found
 
     @property
     def docker_host(self) -> str | None:

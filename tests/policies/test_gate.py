@@ -236,3 +236,17 @@ class TestDeny:
         assert "pruning is done by hand" in (outcome.message or "")
         assert await events(gate) == ["denied"]
         assert await count(gate, Execution) == 0
+
+
+async def test_env_placeholders_resolve_back_for_a_later_call(
+    gate: Gate, make_container: Any
+) -> None:
+    box = make_container(environment={"API_TOKEN": "tok-abcdefghijklmnop"})
+    seen = await gate.invoke(USER, "docker.inspect_container", {"name": box.name})
+    placeholder = seen.data["env"]["API_TOKEN"]  # type: ignore[index]
+    assert (
+        placeholder.startswith("[[secret:") and "tok-abcdefghijklmnop" not in seen.model_dump_json()
+    )
+    async with gate.db.session() as session:
+        resolved = await gate.vault.resolve(session, {placeholder})
+    assert resolved == {placeholder: "tok-abcdefghijklmnop"}

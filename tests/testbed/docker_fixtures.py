@@ -207,11 +207,16 @@ def busybox_image(docker_client: docker.DockerClient) -> str:
         pass
     if not BUSYBOX.exists():
         missing_service("busybox-static (/bin/busybox)", HOW)
+    return build_busybox_image(docker_client)
+
+
+def build_busybox_image(client: docker.DockerClient) -> str:
+    """Import the busybox test image from the host's static busybox; returns its name."""
     repo, _, tag = IMAGE.partition(":")
-    docker_client.api.import_image_from_data(
+    client.api.import_image_from_data(
         _rootfs_tar(), repository=repo, tag=tag, changes=['CMD ["sh"]', "ENV PATH=/bin"]
     )
-    docker_client.images.get(IMAGE)
+    client.images.get(IMAGE)
     return IMAGE
 
 

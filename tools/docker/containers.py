@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import docker
 from pydantic import BaseModel, Field
 
-from policies.redaction import placeholder_for
 from tools.deps import ToolDeps
 from tools.docker.base import (
     PROJECT_LABEL,
@@ -198,16 +197,16 @@ class InspectContainerResult(ToolResult):
     env: dict[str, str]
 
 
-def _env(raw: list[str] | None) -> dict[str, str]:
+def _env(raw: list[str] | None, deps: ToolDeps) -> dict[str, str]:
     """KEY=value pairs with every value replaced by its placeholder."""
     out: dict[str, str] = {}
     for item in raw or []:
         key, _, value = item.partition("=")
-        out[key] = placeholder_for(value) if value else ""
+        out[key] = deps.secret(value) if value else ""
     return out
 
 
-def _inspect_result(d: Json) -> InspectContainerResult:
+def _inspect_result(d: Json, deps: ToolDeps) -> InspectContainerResult:
     state: Json = d.get("State") or {}
     config: Json = d.get("Config") or {}
     host: Json = d.get("HostConfig") or {}
@@ -262,7 +261,7 @@ def _inspect_result(d: Json) -> InspectContainerResult:
         ],
         ports=ports_from_inspect(net.get("Ports")),
         labels={str(k): str(v) for k, v in (config.get("Labels") or {}).items()},
-        env=_env(config.get("Env")),
+        env=_env(config.get("Env"), deps),
     )
 
 
@@ -286,4 +285,4 @@ or how it is wired before changing anything.
 async def inspect_container(args: InspectContainerArgs, deps: ToolDeps) -> InspectContainerResult:
     """Inspect one container, hiding every environment value."""
     data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
-    return _inspect_result(data)
+    return _inspect_result(data, deps)
