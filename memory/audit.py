@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,8 @@ from memory.models import AuditEntry, AuditHead, utcnow
 from policies.redaction import redact_value
 
 GENESIS = "0" * 64
+_HEAD = cast(Table, AuditHead.__table__)
+_LOG = cast(Table, AuditEntry.__table__)
 
 
 def canonical(data: Any) -> str:
@@ -40,6 +43,46 @@ def entry_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def write_entry(
+    conn: Connection,
+    *,
+    actor: str,
+    event: str,
+    tool: str | None = None,
+    resource: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Append one entry on a connection inside a transaction (secrets are redacted first)."""
+    # Taking the head row with an UPDATE first serialises writers on both backends.
+    bumped = conn.execute(
+        _HEAD.update()
+        .where(_HEAD.c.id == 1)
+        .values(seq=_HEAD.c.seq + 1)
+        .returning(_HEAD.c.seq, _HEAD.c.hash)
+    )
+    seq, prev = bumped.one()
+    now = utcnow()
+    # Millisecond timestamps survive every backend's round trip unchanged.
+    ts = now.replace(microsecond=(now.microsecond // 1000) * 1000)
+    text = canonical(redact_value(data or {}))
+    digest = entry_hash(seq, ts, actor, event, tool, resource, text, prev)
+    conn.execute(
+        _LOG.insert().values(
+            seq=seq,
+            ts=ts,
+            actor=actor,
+            event=event,
+            tool=tool,
+            resource=resource,
+            data=text,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    conn.execute(_HEAD.update().where(_HEAD.c.id == 1).values(hash=digest))
+    return int(seq)
+
+
 async def append(
     session: AsyncSession,
     *,
@@ -48,35 +91,12 @@ async def append(
     tool: str | None = None,
     resource: str | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append one entry inside the caller's transaction (secrets are redacted first)."""
-    # Taking the head row with an UPDATE first serialises writers on both backends.
-    bumped = await session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
+) -> int:
+    """Append one entry inside the caller's (async) transaction."""
+    conn = await session.connection()
+    return await conn.run_sync(
+        lambda c: write_entry(c, actor=actor, event=event, tool=tool, resource=resource, data=data)
     )
-    seq, prev = bumped.one()
-    # Millisecond timestamps survive every backend's round trip unchanged.
-    now = utcnow()
-    ts = now.replace(microsecond=(now.microsecond // 1000) * 1000)
-    text = canonical(redact_value(data or {}))
-    digest = entry_hash(seq, ts, actor, event, tool, resource, text, prev)
-    entry = AuditEntry(
-        seq=seq,
-        ts=ts,
-        actor=actor,
-        event=event,
-        tool=tool,
-        resource=resource,
-        data=text,
-        prev_hash=prev,
-        hash=digest,
-    )
-    session.add(entry)
-    await session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    return entry
 
 
 class VerifyReport(BaseModel):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from core.errors import BadInput
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 
 
 def _normalise(url: str) -> URL:
@@ -99,6 +101,21 @@ class Database:
         self.url = url
         self.engine = make_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # aiosqlite hops threads once per statement; short writes on the hot path
+        # (the audit entry of every read) go through one hop with a synchronous engine.
+        self._sync = make_sync_engine(url) if self.engine.dialect.name == "sqlite" else None
+
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run a short synchronous write `fn(conn)` in its own committed transaction."""
+        if self._sync is not None:
+            return await asyncio.to_thread(self._write_sync, self._sync, fn)
+        async with self.engine.begin() as conn:
+            return await conn.run_sync(fn)
+
+    @staticmethod
+    def _write_sync(engine: Engine, fn: Callable[[Connection], T]) -> T:
+        with engine.begin() as conn:
+            return fn(conn)
 
     @property
     def dialect(self) -> str:
@@ -112,5 +129,7 @@ class Database:
             yield session
 
     async def close(self) -> None:
-        """Release the pool."""
+        """Release the pools."""
         await self.engine.dispose()
+        if self._sync is not None:
+            self._sync.dispose()

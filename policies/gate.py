@@ -247,22 +247,25 @@ class Gate:
     ) -> ToolOutcome:
         status, data, message = await self._call(spec, args)
         redacted, secrets = self._redact(data) if data is not None else (None, {})
-        async with self.db.session() as session:
-            if secrets:
+        if secrets:
+            async with self.db.session() as session:
                 await self.vault.remember(session, secrets)
-            await audit.append(
-                session,
+        entry = {
+            "args": invocation.args,
+            "rule": decision.rule,
+            "status": status,
+            "message": message,
+        }
+        await self.db.write(
+            lambda conn: audit.write_entry(
+                conn,
                 actor=ctx.actor,
                 event="read",
                 tool=spec.name,
                 resource=invocation.resource,
-                data={
-                    "args": invocation.args,
-                    "rule": decision.rule,
-                    "status": status,
-                    "message": message,
-                },
+                data=entry,
             )
+        )
         self._track(ctx, spec, redacted)
         return ToolOutcome(
             status=status,

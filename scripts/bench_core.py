@@ -104,8 +104,33 @@ def ensure_image(client: docker.DockerClient) -> str:
     return IMAGE
 
 
+def engine(host: str) -> subprocess.Popen[bytes] | None:
+    """Use the engine at `host`, or start `dockerd --storage-driver=vfs` there for the run."""
+    try:
+        docker.DockerClient(base_url=host, version="auto", timeout=3).ping()
+        return None
+    except Exception:
+        pass
+    proc = subprocess.Popen(
+        ["dockerd", "--storage-driver=vfs", "-H", host],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(150):
+        time.sleep(0.2)
+        try:
+            docker.DockerClient(base_url=host, version="auto", timeout=3).ping()
+            return proc
+        except Exception:
+            continue
+    proc.terminate()
+    raise SystemExit(f"no Docker Engine at {host} and dockerd did not start")
+
+
 async def list_benchmark(count: int, rounds: int) -> None:
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    started = engine(host)
     client = docker.DockerClient(base_url=host, version="auto")
     image = ensure_image(client)
     made = []
@@ -160,6 +185,9 @@ async def list_benchmark(count: int, rounds: int) -> None:
         for box in made:
             box.remove(force=True)
         client.close()
+        if started is not None:
+            started.terminate()
+            started.wait(timeout=30)
 
 
 def main() -> None:
