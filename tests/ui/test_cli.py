@@ -139,3 +139,12 @@ def test_unreachable_engine_is_a_clear_failure(cli: Cli) -> None:
     assert out["status"] == "error" and "unix:///nonexistent/docker.sock" in out["message"]
     status = cli("status")
     assert "nonexistent" in status.stdout and "Traceback" not in status.stdout + status.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_db_upgrade_creates_the_embedded_database(cli: Cli, tmp_path: Path) -> None:
+    cli.env.pop("JARVIS_DATABASE_URL")
+    proc = cli("db", "upgrade")
+    assert "up to date" in proc.stdout
+    assert (tmp_path / "data" / "jarvis.db").is_file()
+    assert cli.json("approvals", "list") == []
