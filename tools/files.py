@@ -93,17 +93,8 @@ async def read_config(args: PathArgs, deps: ToolDeps) -> ReadConfigResult:
     )
 
 
-class EditResult(ToolResult):
+class EditResult(ConfigEditResult, ToolResult):
     """What a write or restore did."""
-
-    path: str
-    backup: str | None = None
-    diff: str = ""
-    validated: bool = False
-    applied: bool = False
-    healthy: bool | None = None
-    rolled_back: bool = False
-    message: str = ""
 
 
 class WriteConfigArgs(PathArgs):
