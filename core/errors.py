@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class JarvisError(Exception):
     """Base of every error Jarvis turns into a clear message."""
 
     kind = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # Structured facts for the caller (e.g. what a rolled-back edit did).
+        self.details = details
 
 
 class BadInput(JarvisError):
@@ -55,7 +59,7 @@ class RateLimited(JarvisError):
     kind = "rate_limited"
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, {"retry_after": retry_after})
         self.retry_after = retry_after
 
 

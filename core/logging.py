@@ -33,6 +33,7 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,  # tracebacks go to the log, redacted
             _redact_event,
             structlog.processors.JSONRenderer(),
         ],

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 from core.settings import Settings
 from memory.db import Database, upgrade
-from memory.vault import Vault, load_key
+from memory.vault import Vault, derive, load_key
 from policies.engine import PolicyEngine
 from policies.gate import Gate
 from policies.rules import load_rules
@@ -43,11 +41,11 @@ def build_runtime(
     url = settings.resolved_database_url
     if migrate:
         upgrade(url)
-    db = Database(url)
+    key = load_key(settings)
+    db = Database(url, audit_key=derive(key, "audit"))
     registry = registry or build_registry()
     engine = PolicyEngine(load_rules(settings.policy_file))
-    key = load_key(settings)
-    salt = hmac.new(key, b"jarvis-redaction-placeholders", hashlib.sha256).digest()
+    salt = derive(key, "placeholders")
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
     deps = ToolDeps(settings, environ=environ, redaction_salt=salt)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -40,17 +40,17 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None, description="Key for secrets at rest; generated in the data dir if unset."
     )
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     config_edit_roots: list[Path] = Field(
         default_factory=list, description="Folders whose files Jarvis may edit."
     )
     command_timeout_seconds: float = Field(default=30.0, gt=0)
     command_output_cap_bytes: int = Field(default=256_000, gt=0)
 
-    @field_validator("log_level")
+    @field_validator("log_level", mode="before")
     @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.upper()
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @classmethod
     def settings_customise_sources(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 from typing import Any, cast
@@ -27,6 +28,7 @@ def canonical(data: Any) -> str:
 
 
 def entry_hash(
+    key: bytes,
     seq: int,
     ts: datetime,
     actor: str,
@@ -40,12 +42,14 @@ def entry_hash(
     payload = canonical(
         [seq, ts.isoformat(), actor, event, tool or "", resource or "", data, prev_hash]
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    # Keyed: someone who can write the database but lacks the key cannot re-forge the chain.
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def write_entry(
     conn: Connection,
     *,
+    key: bytes,
     actor: str,
     event: str,
     tool: str | None = None,
@@ -65,7 +69,7 @@ def write_entry(
     # Millisecond timestamps survive every backend's round trip unchanged.
     ts = now.replace(microsecond=(now.microsecond // 1000) * 1000)
     text = canonical(redact_value(data or {}))
-    digest = entry_hash(seq, ts, actor, event, tool, resource, text, prev)
+    digest = entry_hash(key, seq, ts, actor, event, tool, resource, text, prev)
     conn.execute(
         _LOG.insert().values(
             seq=seq,
@@ -86,6 +90,7 @@ def write_entry(
 async def append(
     session: AsyncSession,
     *,
+    key: bytes,
     actor: str,
     event: str,
     tool: str | None = None,
@@ -95,7 +100,9 @@ async def append(
     """Append one entry inside the caller's (async) transaction."""
     conn = await session.connection()
     return await conn.run_sync(
-        lambda c: write_entry(c, actor=actor, event=event, tool=tool, resource=resource, data=data)
+        lambda c: write_entry(
+            c, key=key, actor=actor, event=event, tool=tool, resource=resource, data=data
+        )
     )
 
 
@@ -108,7 +115,7 @@ class VerifyReport(BaseModel):
     problem: str | None = None
 
 
-def verify(session: Session) -> VerifyReport:
+def verify(session: Session, key: bytes) -> VerifyReport:
     """Walk the chain in order; report the first altered, missing or reordered entry."""
     prev = GENESIS
     expected = 1
@@ -131,7 +138,15 @@ def verify(session: Session) -> VerifyReport:
                 problem=f"entry {row.seq} does not link to entry {row.seq - 1}",
             )
         digest = entry_hash(
-            row.seq, row.ts, row.actor, row.event, row.tool, row.resource, row.data, row.prev_hash
+            key,
+            row.seq,
+            row.ts,
+            row.actor,
+            row.event,
+            row.tool,
+            row.resource,
+            row.data,
+            row.prev_hash,
         )
         if digest != row.hash:
             return VerifyReport(
@@ -142,7 +157,14 @@ def verify(session: Session) -> VerifyReport:
             )
         prev = row.hash
         expected += 1
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
+    if head is None:
+        return VerifyReport(
+            ok=False,
+            entries=count,
+            first_bad_seq=expected,
+            problem="the chain's head record is missing",
+        )
     if head.seq != expected - 1 or head.hash != prev:
         return VerifyReport(
             ok=False,

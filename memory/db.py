@@ -97,8 +97,9 @@ def upgrade(url: str, revision: str = "head") -> None:
 class Database:
     """The asyncio engine plus a session factory, created once and passed down."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, audit_key: bytes = b"") -> None:
         self.url = url
+        self.audit_key = audit_key
         self.engine = make_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # aiosqlite hops threads once per statement; short writes on the hot path

@@ -51,7 +51,7 @@ class Approval(Base):
     tool: Mapped[str] = mapped_column(String(200))
     args: Mapped[dict[str, Any]]
     risk: Mapped[str] = mapped_column(String(20))
-    resource: Mapped[str] = mapped_column(String(500))
+    resource: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
     rule: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
@@ -59,6 +59,7 @@ class Approval(Base):
     thread_id: Mapped[str | None] = mapped_column(String(200))
     run_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -75,7 +76,7 @@ class Execution(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     tool: Mapped[str] = mapped_column(String(200))
-    resource: Mapped[str] = mapped_column(String(500))
+    resource: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200))
     approval_id: Mapped[str | None] = mapped_column(ForeignKey("approvals.id"))
     status: Mapped[str] = mapped_column(String(20), default="running")
@@ -83,7 +84,7 @@ class Execution(Base):
     finished_at: Mapped[datetime | None]
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_executions_tool_resource", "tool", "resource", "started_at"),)
+    __table_args__ = (Index("ix_executions_started", "started_at"),)
 
 
 class AuditEntry(Base):
@@ -96,7 +97,7 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(200))
     event: Mapped[str] = mapped_column(String(50))
     tool: Mapped[str | None] = mapped_column(String(200))
-    resource: Mapped[str | None] = mapped_column(String(500))
+    resource: Mapped[str | None] = mapped_column(Text)
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

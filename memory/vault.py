@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -24,6 +26,11 @@ def load_key(settings: Settings) -> bytes:
         with os.fdopen(fd, "wb") as handle:
             handle.write(Fernet.generate_key())
     return path.read_bytes().strip()
+
+
+def derive(key: bytes, purpose: str) -> bytes:
+    """A sub-key for one purpose (audit chain, placeholder salt), so one key serves all."""
+    return hmac.new(key, f"jarvis:{purpose}".encode(), hashlib.sha256).digest()
 
 
 class Vault:

@@ -43,7 +43,7 @@ class ApprovalStore:
     async def create(
         self,
         *,
-        ctx_actor: str,
+        actor: str,
         thread_id: str | None,
         run_id: str | None,
         spec: ToolSpec,
@@ -51,6 +51,7 @@ class ApprovalStore:
         resource: str,
         decision: Decision,
         diff: str | None,
+        idempotency_key: str | None = None,
     ) -> Approval:
         """Record a pending approval and its audit entry in one transaction."""
         now = self.clock()
@@ -62,19 +63,21 @@ class ApprovalStore:
             args=args,
             risk=spec.risk,
             resource=resource,
-            actor=ctx_actor,
+            actor=actor,
             rule=decision.rule,
             reason=decision.reason,
             diff=diff,
             thread_id=thread_id,
             run_id=run_id,
             status="pending",
+            idempotency_key=idempotency_key,
         )
         async with self.db.session() as session:
             session.add(row)
             await audit.append(
                 session,
-                actor=ctx_actor,
+                key=self.db.audit_key,
+                actor=actor,
                 event="approval_requested",
                 tool=spec.name,
                 resource=resource,
@@ -86,6 +89,13 @@ class ApprovalStore:
                 },
             )
         return row
+
+    async def by_idempotency_key(self, key: str) -> Approval | None:
+        """The approval an earlier call with this idempotency key created, if any."""
+        await self.expire_due()
+        async with self.db.session() as session:
+            query = select(Approval).where(Approval.idempotency_key == key)
+            return (await session.execute(query)).scalar_one_or_none()
 
     async def get(self, approval_id: str) -> Approval:
         """One approval by id (expiring it first if its time is up)."""
@@ -125,6 +135,7 @@ class ApprovalStore:
                 if changed.rowcount:  # type: ignore[attr-defined]
                     await audit.append(
                         session,
+                        key=self.db.audit_key,
                         actor="system",
                         event="approval_expired",
                         tool=tool,
@@ -158,6 +169,7 @@ class ApprovalStore:
             if changed.rowcount:  # type: ignore[attr-defined]
                 await audit.append(
                     session,
+                    key=self.db.audit_key,
                     actor=by,
                     event=f"approval_{target}",
                     tool=row.tool,

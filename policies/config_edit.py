@@ -55,7 +55,7 @@ class ConfigChangeFailed(ChangeFailed):
     """An edit was refused or rolled back; `.result` says what happened."""
 
     def __init__(self, message: str, result: ConfigEditResult) -> None:
-        super().__init__(message)
+        super().__init__(message, result.model_dump(mode="json"))
         self.result = result
 
 
@@ -311,15 +311,20 @@ class ConfigEditor:
         else:
             _replace(_write_beside(target, old, like), target)
 
-    def restore(self, path: str | Path, backup: str | Path) -> ConfigEditResult:
-        """Put a backup back (backing up the current content first)."""
-        target = self.resolve(path)
+    def backup_of(self, target: Path, backup: str | Path) -> Path:
+        """`backup` resolved, if it is one of `target`'s own backups; else refused."""
         source = Path(backup).resolve()
         folder = self._backup_folder(target).resolve()
         if source.parent != folder or not source.name.startswith(f"{target.name}."):
             raise PathNotAllowed(f"{str(backup)!r} is not a backup of {target}")
         if not source.is_file():
             raise BadInput(f"backup {str(backup)!r} does not exist")
+        return source
+
+    def restore(self, path: str | Path, backup: str | Path) -> ConfigEditResult:
+        """Put a backup back (backing up the current content first)."""
+        target = self.resolve(path)
+        source = self.backup_of(target, backup)
         data = source.read_bytes()
         old, like = _read(target)
         current = self._backup(target, old) if old is not None else None

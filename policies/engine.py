@@ -15,7 +15,7 @@ from policies.rules import ALL_DAYS, Effect, Rule, Window
 AUTONOMOUS = "agent:autonomous"
 
 # (tool, resource or None for every resource, since) -> executions counted
-CountRecent = Callable[[str, str | None, datetime], Awaitable[int]]
+CountRecent = Callable[[list[str], str | None, datetime], Awaitable[int]]
 
 
 class PolicyRequest(BaseModel):
@@ -98,7 +98,7 @@ class PolicyEngine:
                 decision="ask", rule="builtin:no-rule", reason="no rule allows this call"
             )
         writes = req.risk != "read"
-        if writes and req.actor == AUTONOMOUS and "*" in rule.actors:
+        if writes and req.actor == AUTONOMOUS and AUTONOMOUS not in rule.actors:
             # A wildcard written for people must not quietly let background runs act.
             reason = (
                 f"rule {rule.id} does not name {AUTONOMOUS}; autonomous writes need one that does"
@@ -108,12 +108,13 @@ class PolicyEngine:
             limit = rule.rate_limit
             since = now - timedelta(seconds=limit.per_seconds)
             scope = req.resource if limit.by == "resource" else None
-            done = await count_recent(req.tool, scope, since)
+            # The limit covers everything the rule allows (restart and start alike).
+            done = await count_recent(rule.tools, scope, since)
             if done >= limit.max:
-                what = req.resource if scope else req.tool
+                what = f" on {req.resource}" if scope else ""
                 reason = (
-                    f"circuit breaker: {req.tool} already ran {done} time(s) on {what} in the "
-                    f"last {limit.per_seconds} s (limit {limit.max})"
+                    f"circuit breaker: {', '.join(rule.tools)} already ran {done} time(s){what} "
+                    f"in the last {limit.per_seconds} s (limit {limit.max})"
                 )
                 return Decision(decision="ask", rule=rule.id, reason=reason)
         if writes and req.untrusted_values:

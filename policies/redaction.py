@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -9,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 PLACEHOLDER_RE = re.compile(r"\[\[secret:([0-9a-f]{12})\]\]")
+OPAQUE = "[[redacted]]"
 
 # Keys whose values are secrets whatever they look like.
 _SECRET_KEY_RE = re.compile(
@@ -28,10 +30,11 @@ _VALUE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}\b"),
     re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b"),
     re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
-    # KEY=value pairs in env-like text (docker env lists, shell output)
+    # KEY=value, KEY: "value", "key": "value" (env lists, YAML, JSON, shell output)
     re.compile(
-        r"(?i)\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|"
-        r"ACCESS_KEY|CREDENTIALS?|DSN|DATABASE_URL)[A-Z0-9_]*\s*[=:]\s*(?P<secret>[^\s\"',;]+)"
+        r"(?i)\b[A-Z0-9_]*(?:PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|"
+        r"ACCESS_KEY|CREDENTIALS?|DSN|DATABASE_URL)\b[\"']?\s*[=:]\s*[\"']?"
+        r"(?P<secret>[^\s\"',;]+)"
     ),
 ]
 
@@ -51,35 +54,49 @@ def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY_RE.search(key))
 
 
-class Redactor:
-    """Finds secrets in text and structures; reports each (placeholder, value) to a sink."""
+def _outside_placeholders(text: str, fn: Callable[[str], str]) -> str:
+    """Apply `fn` to the parts of `text` that are not placeholders already."""
+    parts = re.split(r"(\[\[secret:[0-9a-f]{12}\]\]|\[\[redacted\]\])", text)
+    return "".join(p if i % 2 else fn(p) for i, p in enumerate(parts))
 
-    def __init__(self, salt: bytes = DEFAULT_SALT, sink: SecretSink | None = None) -> None:
+
+class Redactor:
+    """Finds secrets in text and structures.
+
+    With a salt, each secret becomes a stable placeholder that is reported to the sink (so the
+    gate can keep it encrypted and resolve it later). Without one (logs, the audit safety net),
+    secrets become an opaque marker that nothing can be matched against.
+    """
+
+    def __init__(self, salt: bytes | None = DEFAULT_SALT, sink: SecretSink | None = None) -> None:
         self._salt = salt
         self._sink = sink
 
     def _replace(self, secret: str) -> str:
-        if not secret or PLACEHOLDER_RE.fullmatch(secret):
+        if not secret or PLACEHOLDER_RE.fullmatch(secret) or secret == OPAQUE:
             return secret
+        if self._salt is None:
+            return OPAQUE
         ph = placeholder_for(secret, self._salt)
         if self._sink is not None:
             self._sink(ph, secret)
         return ph
 
+    def _one(self, pattern: re.Pattern[str], text: str) -> str:
+        if "secret" not in pattern.groupindex:
+            return pattern.sub(lambda m: self._replace(m.group(0)), text)
+
+        def keep_prefix(m: re.Match[str]) -> str:
+            start, end = m.start("secret") - m.start(0), m.end("secret") - m.start(0)
+            whole = m.group(0)
+            return whole[:start] + self._replace(m.group("secret")) + whole[end:]
+
+        return pattern.sub(keep_prefix, text)
+
     def text(self, value: str) -> str:
-        """Redact secrets found in free text."""
+        """Redact secrets found in free text (placeholders already there are left alone)."""
         for pattern in _VALUE_PATTERNS:
-            if "secret" in pattern.groupindex:
-                value = pattern.sub(
-                    lambda m: (
-                        m.group(0)[: m.start("secret") - m.start(0)]
-                        + self._replace(m.group("secret"))
-                        + m.group(0)[m.end("secret") - m.start(0) :]
-                    ),
-                    value,
-                )
-            else:
-                value = pattern.sub(lambda m: self._replace(m.group(0)), value)
+            value = _outside_placeholders(value, functools.partial(self._one, pattern))
         return value
 
     def value(self, value: Any, key: str | None = None) -> Any:
@@ -95,17 +112,17 @@ class Redactor:
         return value
 
 
-_plain = Redactor()
+_opaque = Redactor(salt=None)
 
 
 def redact_text(value: str) -> str:
-    """Redact secrets in text without recording them (for logs)."""
-    return _plain.text(value)
+    """Redact secrets in text with an opaque marker (for logs and displays)."""
+    return _opaque.text(value)
 
 
 def redact_value(value: Any, key: str | None = None) -> Any:
-    """Redact a structure without recording the secrets (for logs)."""
-    return _plain.value(value, key=key)
+    """Redact a structure with an opaque marker (for logs and the audit safety net)."""
+    return _opaque.value(value, key=key)
 
 
 def find_placeholders(value: Any) -> set[str]:
@@ -130,4 +147,20 @@ def substitute(value: Any, mapping: Mapping[str, str]) -> Any:
         return [substitute(v, mapping) for v in value]
     if isinstance(value, str):
         return PLACEHOLDER_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), value)
+    return value
+
+
+def unsubstitute(value: Any, mapping: Mapping[str, str]) -> Any:
+    """Put placeholders back wherever a resolved secret value appears (longest first)."""
+    if not mapping:
+        return value
+    if isinstance(value, Mapping):
+        return {k: unsubstitute(v, mapping) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unsubstitute(v, mapping) for v in value]
+    if isinstance(value, str):
+        for placeholder, secret in sorted(mapping.items(), key=lambda kv: -len(kv[1])):
+            if secret:
+                value = value.replace(secret, placeholder)
+        return value
     return value

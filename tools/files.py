@@ -11,7 +11,6 @@ from typing import Literal
 import httpx
 from pydantic import Field, HttpUrl
 
-from core.errors import NotFound
 from policies.config_edit import ConfigEditor, ConfigEditResult, sha256
 from policies.validators import (
     CaddyfileValidator,
@@ -61,6 +60,11 @@ class PathArgs(ToolArgs):
     )
 
 
+async def _real_path(args: PathArgs, deps: ToolDeps) -> PathArgs:
+    """The policy sees the file really touched: symlinks and `..` resolved."""
+    return args.model_copy(update={"path": str(_editor(deps).resolve(args.path))})
+
+
 class ReadConfigResult(ToolResult):
     """A config file's content, hash and backups."""
 
@@ -75,6 +79,7 @@ class ReadConfigResult(ToolResult):
     "read_config",
     risk="read",
     resource="file:{path}",
+    canonical=_real_path,
     description="""Read a configuration file (Caddyfile, compose.yaml, .env-free YAML/JSON/TOML)
     from a folder Jarvis may edit, with its sha256 (pass it back as expected_sha256 when
     writing, so a concurrent change is noticed) and the list of its backups.""",
@@ -116,6 +121,16 @@ class WriteConfigArgs(PathArgs):
     health_timeout_s: float = Field(10.0, gt=0, le=120)
 
 
+async def _pinned(args: WriteConfigArgs, deps: ToolDeps) -> WriteConfigArgs:
+    """Resolve the path and pin the file's current hash, so an approval applies to what it saw."""
+    editor = _editor(deps)
+    target = editor.resolve(args.path)
+    update: dict[str, str] = {"path": str(target)}
+    if args.expected_sha256 is None:
+        update["expected_sha256"] = editor.preview(target, args.content).old_sha256
+    return args.model_copy(update=update)
+
+
 async def _preview_write(args: WriteConfigArgs, deps: ToolDeps) -> str | None:
     preview = _editor(deps).preview(args.path, args.content)
     return preview.diff or "(no change)"
@@ -135,6 +150,7 @@ def _health(url: str, timeout: float) -> Callable[[], Awaitable[bool]]:
     risk="write",
     resource="file:{path}",
     preview=_preview_write,
+    canonical=_pinned,
     description="""Replace a configuration file with new content, safely: the content is
     validated first (YAML/JSON/TOML parse, Caddyfile via caddy, compose via docker compose),
     the old file is backed up with a timestamp, the new one is swapped in atomically, then the
@@ -170,11 +186,18 @@ class RestoreArgs(PathArgs):
 
 
 async def _preview_restore(args: RestoreArgs, deps: ToolDeps) -> str | None:
-    backup = Path(args.backup)
-    if not backup.is_file():
-        raise NotFound(f"no backup at {args.backup}")
-    text = backup.read_bytes().decode("utf-8", errors="replace")
-    return _editor(deps).preview(args.path, text).diff or "(no change)"
+    editor = _editor(deps)
+    source = editor.backup_of(editor.resolve(args.path), args.backup)
+    text = source.read_bytes().decode("utf-8", errors="replace")
+    return editor.preview(args.path, text).diff or "(no change)"
+
+
+async def _real_backup(args: RestoreArgs, deps: ToolDeps) -> RestoreArgs:
+    """Resolve the file and make sure the backup is one of its own."""
+    editor = _editor(deps)
+    target = editor.resolve(args.path)
+    source = editor.backup_of(target, args.backup)
+    return args.model_copy(update={"path": str(target), "backup": str(source)})
 
 
 @family.tool(
@@ -182,6 +205,7 @@ async def _preview_restore(args: RestoreArgs, deps: ToolDeps) -> str | None:
     risk="write",
     resource="file:{path}",
     preview=_preview_restore,
+    canonical=_real_backup,
     description="""Put a configuration file back to one of its earlier backups (listed by
     files.read_config). The current content is backed up first, so this can be undone too.""",
 )

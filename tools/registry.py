@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,6 +36,9 @@ A = TypeVar("A", bound=ToolArgs)
 R = TypeVar("R", bound=ToolResult)
 Impl = Callable[[Any, ToolDeps], Awaitable[ToolResult]]
 Preview = Callable[[Any, ToolDeps], Awaitable[str | None]]
+# Turns validated args into what the call really touches (a container id into its name,
+# a file's current hash pinned), so the policy judges the real target.
+Canonical = Callable[[Any, ToolDeps], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,12 @@ class ToolSpec:
     module: str
     _impl: Impl = field(repr=False)
     _preview: Preview | None = field(default=None, repr=False)
+    _canonical: Canonical | None = field(default=None, repr=False)
 
-    def resource_for(self, args: ToolArgs) -> str:
+    def resource_for(self, args: ToolArgs | dict[str, Any]) -> str:
         """The concrete resource this call touches, e.g. `container:plex`."""
-        return self.resource.format(**args.model_dump())
+        values = args if isinstance(args, dict) else args.model_dump(mode="json")
+        return self.resource.format(**values)
 
     def info(self) -> dict[str, Any]:
         """The public description of the tool."""
@@ -85,12 +90,14 @@ class ToolFamily:
         description: str,
         untrusted_output: bool = False,
         preview: Preview | None = None,
-    ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[[A, ToolDeps], Awaitable[R]]]:
-        """Register an async `impl(args, deps) -> result` under `prefix.name`."""
+        canonical: Canonical | None = None,
+    ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[..., NoReturn]]:
+        """Register an async `impl(args, deps) -> result` under `prefix.name`.
 
-        def decorate(
-            fn: Callable[[A, ToolDeps], Awaitable[R]],
-        ) -> Callable[[A, ToolDeps], Awaitable[R]]:
+        The module keeps a stub in place of the function: only the gate can run the tool.
+        """
+
+        def decorate(fn: Callable[[A, ToolDeps], Awaitable[R]]) -> Callable[..., NoReturn]:
             hints = fn.__annotations__
             args_model, result_model = _models_from(fn, hints)
             spec = ToolSpec(
@@ -104,10 +111,17 @@ class ToolFamily:
                 module=fn.__module__,
                 _impl=fn,
                 _preview=preview,
+                _canonical=canonical,
             )
             _check_resource(spec)
             self.specs.append(spec)
-            return fn
+
+            def gated_only(*_args: object, **_kwargs: object) -> NoReturn:
+                raise RuntimeError(f"{spec.name} runs only through policies.gate.Gate.invoke")
+
+            gated_only.__name__ = fn.__name__
+            gated_only.__doc__ = fn.__doc__
+            return gated_only
 
         return decorate
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from memory import audit
 from memory.db import Database, make_sync_engine
 from memory.models import AuditEntry
+from tests.testbed.db_fixtures import AUDIT_KEY as KEY
 
 
 async def fill(database: Database, n: int) -> None:
@@ -17,6 +18,7 @@ async def fill(database: Database, n: int) -> None:
         async with database.session() as session:
             await audit.append(
                 session,
+                key=database.audit_key,
                 actor="user:evin",
                 event="read",
                 tool="system.overview",
@@ -25,10 +27,10 @@ async def fill(database: Database, n: int) -> None:
             )
 
 
-def verify(url: str) -> audit.VerifyReport:
+def verify(url: str, key: bytes = KEY) -> audit.VerifyReport:
     engine = make_sync_engine(url)
     with Session(engine) as session:
-        report = audit.verify(session)
+        report = audit.verify(session, key)
     engine.dispose()
     return report
 
@@ -74,3 +76,18 @@ async def test_removed_last_row_is_named(database: Database, db_url: str) -> Non
         await session.execute(delete(AuditEntry).where(AuditEntry.seq == 4))
     report = verify(db_url)
     assert not report.ok and report.first_bad_seq == 4
+
+
+async def test_a_chain_rebuilt_without_the_key_is_detected(database: Database, db_url: str) -> None:
+    await fill(database, 3)
+    assert verify(db_url).ok
+    report = verify(db_url, key=b"someone-else")
+    assert not report.ok and report.first_bad_seq == 1
+
+
+async def test_missing_head_is_reported(database: Database, db_url: str) -> None:
+    await fill(database, 2)
+    async with database.session() as session:
+        await session.execute(text("DELETE FROM audit_head"))
+    report = verify(db_url)
+    assert not report.ok and "head" in (report.problem or "")

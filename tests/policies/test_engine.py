@@ -11,10 +11,10 @@ from policies.rules import Rule, load_rules
 class Counter:
     def __init__(self, n: int = 0) -> None:
         self.n = n
-        self.calls: list[tuple[str, str | None]] = []
+        self.calls: list[tuple[list[str], str | None]] = []
 
-    async def __call__(self, tool: str, resource: str | None, since: datetime) -> int:
-        self.calls.append((tool, resource))
+    async def __call__(self, tools: list[str], resource: str | None, since: datetime) -> int:
+        self.calls.append((tools, resource))
         return self.n
 
 
@@ -97,7 +97,9 @@ async def test_rate_limit_escalates_to_ask_as_circuit_breaker() -> None:
     under = Counter(2)
     d = await engine.evaluate(auto, under)
     assert (d.decision, d.rule) == ("allow", "autonomous-restart-breaker")
-    assert under.calls == [("docker.restart_container", "container:plex")]
+    assert under.calls == [
+        (["docker.restart_container", "docker.start_container"], "container:plex")
+    ]
     d = await engine.evaluate(auto, Counter(3))
     assert d.decision == "ask" and "circuit breaker" in d.reason
 
@@ -116,6 +118,9 @@ async def test_wildcard_allow_does_not_cover_autonomous_writes() -> None:
     assert people.decision == "allow"
     assert (robots.decision, robots.rule) == ("ask", "builtin:autonomous-write")
     assert robot_read.decision == "allow"
+    agent_glob = PolicyEngine([rule(id="agents", effect="allow", actors=["agent:*"])])
+    glob = await agent_glob.evaluate(req(actor=AUTONOMOUS), Counter())
+    assert (glob.decision, glob.rule) == ("ask", "builtin:autonomous-write")
 
 
 async def test_untrusted_arguments_escalate_even_with_allow_rule() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.errors import BadInput
 from memory.models import Approval, AuditEntry, Execution
@@ -250,3 +251,86 @@ async def test_env_placeholders_resolve_back_for_a_later_call(
     async with gate.db.session() as session:
         resolved = await gate.vault.resolve(session, {placeholder})
     assert resolved == {placeholder: "tok-abcdefghijklmnop"}
+
+
+async def test_reject_never_runs_an_approved_call_and_approve_resumes_it(
+    gate: Gate, make_container: Any
+) -> None:
+    """An approval left `approved` by a crash: rejecting changes nothing, approving resumes."""
+    box = make_container()
+    before = started_at(box)
+    outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
+    assert outcome.approval_id
+    async with gate.db.session() as session:  # the process died right after the decision
+        await session.execute(
+            update(Approval).where(Approval.id == outcome.approval_id).values(status="approved")
+        )
+    view = await gate.decide(outcome.approval_id, approve=False, by="user:evin")
+    assert view.status == "approved" and "changes nothing" in (view.message or "")
+    assert started_at(box) == before and await count(gate, Execution) == 0
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "executed" and started_at(box) != before
+
+
+async def test_interrupted_approval_past_expiry_is_not_run(
+    gate: Gate, make_container: Any, clock: MutableClock
+) -> None:
+    box = make_container()
+    before = started_at(box)
+    outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
+    assert outcome.approval_id
+    async with gate.db.session() as session:
+        await session.execute(
+            update(Approval).where(Approval.id == outcome.approval_id).values(status="approved")
+        )
+    clock.advance(hours=2)
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "failed" and "expired" in (view.result or {}).get("message", "")
+    assert started_at(box) == before
+
+
+async def test_same_idempotency_key_asks_once(gate: Gate, make_container: Any) -> None:
+    """A resumed agent node repeats its call: it gets the same approval, not a second one."""
+    box = make_container()
+    ctx = CallContext(actor="user:evin", idempotency_key="thread-7:call-3")
+    first = await gate.invoke(ctx, "docker.restart_container", {"name": box.name, "timeout": 0})
+    second = await gate.invoke(ctx, "docker.restart_container", {"name": box.name, "timeout": 0})
+    assert first.approval_id and second.approval_id == first.approval_id and second.replayed
+    assert await count(gate, Approval) == 1
+    await gate.decide(first.approval_id, approve=True, by="user:evin")
+    third = await gate.invoke(ctx, "docker.restart_container", {"name": box.name, "timeout": 0})
+    assert third.status == "ok" and third.replayed
+    assert await count(gate, Execution) == 1
+
+
+async def test_secret_values_do_not_leak_through_resources_or_messages(gate: Gate) -> None:
+    seen = await gate.invoke(
+        USER, "docker.container_logs", {"name": "x", "grep": "token=tok-abcdefgh12345"}
+    )
+    placeholder = seen.invocation.args["grep"].split("=", 1)[1]
+    out = await gate.invoke(USER, "docker.inspect_container", {"name": placeholder})
+    dumped = out.model_dump_json()
+    assert out.status == "error" and "tok-abcdefgh12345" not in dumped
+    assert out.invocation.resource == f"container:{placeholder}"
+    async with gate.db.session() as session:
+        rows = (await session.execute(select(AuditEntry.data))).scalars().all()
+        resources = (await session.execute(select(AuditEntry.resource))).scalars().all()
+    assert not any("tok-abcdefgh12345" in (r or "") for r in [*rows, *resources])
+
+
+class TestDenyByName:
+    @pytest.fixture
+    def policy_rules(self) -> list[Rule]:
+        deny = Rule.model_validate(
+            {"id": "hands-off-caddy", "effect": "deny", "resources": ["container:jarvis-caddy-*"]}
+        )
+        return [deny, *load_rules(None)]
+
+    async def test_naming_a_container_by_id_does_not_dodge_a_rule(
+        self, gate: Gate, make_container: Any
+    ) -> None:
+        box = make_container(name=f"jarvis-caddy-{uuid.uuid4().hex[:6]}")
+        out = await gate.invoke(USER, "docker.stop_container", {"name": box.id[:12]})
+        assert out.status == "denied" and out.invocation.resource == f"container:{box.name}"
+        box.reload()
+        assert box.status == "running"

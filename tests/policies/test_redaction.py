@@ -37,3 +37,30 @@ def test_placeholders_are_stable_salted_and_reversible() -> None:
     assert substitute(redacted, found) == {"token": "tok-1234567890"}
     # Already-redacted values are not redacted again.
     assert Redactor(b"a").value(redacted) == redacted
+
+
+def test_redaction_round_trips_and_never_nests() -> None:
+    samples = [
+        "url: postgres://app:hunter2@db/app",
+        "Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123",
+        'POSTGRES_PASSWORD: "hunter2"',
+        "password: 'swordfish99'",
+        '{"api_key": "k-1234567890"}',
+        "DB_PASS=letmein42 next",
+        "token sk-abcdefghijklmnopqrstuvwxyz",
+    ]
+    for text in samples:
+        found: dict[str, str] = {}
+        out = Redactor(b"s", sink=found.__setitem__).text(text)
+        assert found, text
+        assert "[[secret:[[" not in out and out.count("[[secret:") == len(set(found)), out
+        for secret in found.values():
+            assert secret not in out and "]]" not in secret, (text, secret)
+        assert substitute(out, found) == text
+        assert Redactor(b"s").text(out) == out
+
+
+def test_logs_get_an_opaque_marker_not_a_guessable_hash() -> None:
+    from policies.redaction import redact_text
+
+    assert redact_text("PASSWORD=hunter2") == "PASSWORD=[[redacted]]"

@@ -13,6 +13,7 @@ from memory.db import Database, upgrade
 from tests.testbed.services import missing_service
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+AUDIT_KEY = b"test-audit-key"
 
 
 def _pg_create(name: str) -> str:
@@ -52,6 +53,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 async def database(db_url: str) -> AsyncIterator[Database]:
     """An open Database on the migrated test database."""
-    db = Database(db_url)
+    db = Database(db_url, audit_key=AUDIT_KEY)
     yield db
     await db.close()

@@ -121,3 +121,38 @@ async def test_path_outside_the_roots_is_refused_before_asking(gate: Gate, tmp_p
         await gate.invoke(USER, "files.write_config", {"path": str(outside), "content": "a: 2\n"})
     assert outside.read_text() == "a: 1\n"
     assert await gate.approvals.list() == []
+
+
+async def test_policy_sees_the_real_path(gate: Gate, root: Path) -> None:
+    (root / "a").mkdir()
+    (root / "b").mkdir()
+    target = root / "b" / "x.yaml"
+    target.write_text("a: 1\n")
+    sneaky = f"{root}/a/../b/x.yaml"
+    out = await gate.invoke(USER, "files.write_config", {"path": sneaky, "content": "a: 2\n"})
+    assert out.invocation.resource == f"file:{target}"
+    (root / "a" / "link.yaml").symlink_to(target)
+    out = await gate.invoke(USER, "files.read_config", {"path": str(root / "a" / "link.yaml")})
+    assert out.invocation.resource == f"file:{target}"
+
+
+async def test_approval_applies_only_to_the_file_it_previewed(gate: Gate, root: Path) -> None:
+    target = root / "config.yaml"
+    target.write_bytes(OLD)
+    outcome = await gate.invoke(
+        USER, "files.write_config", {"path": str(target), "content": "a: 1\n"}
+    )
+    assert outcome.approval_id
+    target.write_text("changed: by hand\n")  # between the question and the answer
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "failed" and target.read_text() == "changed: by hand\n"
+
+
+async def test_restore_refuses_files_that_are_not_backups(gate: Gate, root: Path) -> None:
+    target = root / "config.yaml"
+    target.write_bytes(OLD)
+    with pytest.raises(BadInput, match="not a backup"):
+        await gate.invoke(
+            USER, "files.restore_config", {"path": str(target), "backup": "/etc/os-release"}
+        )
+    assert await gate.approvals.list() == []

@@ -148,3 +148,45 @@ def test_db_upgrade_creates_the_embedded_database(cli: Cli, tmp_path: Path) -> N
     assert "up to date" in proc.stdout
     assert (tmp_path / "data" / "jarvis.db").is_file()
     assert cli.json("approvals", "list") == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_bad_settings_actors_and_databases_are_one_line_errors(cli: Cli, tmp_path: Path) -> None:
+    cases = [
+        ({"JARVIS_LOG_LEVEL": "verbose"}, ["approvals", "list"], 2, "LOG_LEVEL"),
+        ({"JARVIS_CONFIG_EDIT_ROOTS": "/tmp"}, ["approvals", "list"], 2, "invalid setting"),
+        ({"JARVIS_APPROVAL_TTL_SECONDS": "soon"}, ["approvals", "list"], 2, "APPROVAL_TTL_SECONDS"),
+        ({}, ["tools", "call", "system.overview", "--actor", "root"], 2, "--actor"),
+        ({}, ["approvals", "approve", "x", "--by", "someone else"], 2, "--by"),
+        (
+            {"JARVIS_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+            ["approvals", "list"],
+            1,
+            "database problem",
+        ),
+        ({"JARVIS_DATABASE_URL": "mysql://x@127.0.0.1/y"}, ["approvals", "list"], 2, "unsupported"),
+    ]
+    for extra, argv, code, needle in cases:
+        env = {**cli.env, **extra}
+        proc = subprocess.run(
+            [JARVIS, *argv], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == code and len(lines) == 1 and needle in lines[0], (
+            argv,
+            extra,
+            proc.returncode,
+            proc.stderr,
+        )
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "jarvis.toml").write_text("approval_ttl_seconds = [")
+    proc = subprocess.run(
+        [JARVIS, "approvals", "list"],
+        env=cli.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path / "work",
+        check=False,
+    )
+    assert proc.returncode == 2 and "TOML" in proc.stderr and "Traceback" not in proc.stderr

@@ -69,6 +69,12 @@ def _act(
     )
 
 
+async def _real_name(args: ContainerArgs, deps: ToolDeps) -> ContainerArgs:
+    """The policy sees the container's real name, also when it was named by id or prefix."""
+    data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    return args.model_copy(update={"name": str(data.get("Name") or args.name).lstrip("/")})
+
+
 async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
     data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
     state: Json = data.get("State") or {}
@@ -81,6 +87,7 @@ async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
     risk="write",
     resource="container:{name}",
     preview=_state_preview,
+    canonical=_real_name,
     description="""
 Start a stopped container (nothing changes if it already runs). Use it when a service is down
 because its container exited or was stopped. Returns the state before and after.
@@ -100,6 +107,7 @@ async def start_container(args: StartContainerArgs, deps: ToolDeps) -> Lifecycle
     risk="write",
     resource="container:{name}",
     preview=_state_preview,
+    canonical=_real_name,
     description="""
 Stop a running container: SIGTERM, then SIGKILL after `timeout` seconds. The service it runs
 goes down until it is started again (a restart policy does not bring it back after a stop).
@@ -119,6 +127,7 @@ async def stop_container(args: StopContainerArgs, deps: ToolDeps) -> LifecycleRe
     risk="write",
     resource="container:{name}",
     preview=_state_preview,
+    canonical=_real_name,
     description="""
 Restart a container (stop with `timeout`, then start; starts it if it was stopped). The usual
 first repair for a hung or unhealthy service. Returns the new start time to confirm it took.
@@ -177,6 +186,7 @@ async def _remove_preview(args: RemoveContainerArgs, deps: ToolDeps) -> str | No
     risk="destructive",
     resource="container:{name}",
     preview=_remove_preview,
+    canonical=_real_name,
     description="""
 Delete a container (its writable layer is lost; named volumes stay). A running container is
 refused unless force=true. Use it for containers that are no longer wanted, not as a repair:

@@ -7,7 +7,7 @@ import typer
 from core.runtime import Runtime
 from policies.approvals import STATUSES
 from policies.outcome import ApprovalView
-from ui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, default_actor, emit, fail, run_with_runtime
+from ui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, actor_or_exit, emit, fail, run_with_runtime
 
 app = typer.Typer(help="Changes waiting for your decision.", no_args_is_help=True)
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
@@ -61,8 +61,10 @@ def show(approval_id: str, as_json: bool = JSON_OPT) -> None:
 
 
 def _decide(approval_id: str, approve: bool, by: str | None, as_json: bool) -> None:
+    decider = actor_or_exit(by, "--by")
+
     async def go(rt: Runtime) -> ApprovalView:
-        return await rt.gate.decide(approval_id, approve=approve, by=by or default_actor())
+        return await rt.gate.decide(approval_id, approve=approve, by=decider)
 
     view = run_with_runtime(go)
     emit(view.model_dump(mode="json"), as_json, lambda: _detail(view))

@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from memory import audit
 from memory.db import make_sync_engine
 from memory.models import AuditEntry
-from ui.cli.common import EXIT_FAILURE, emit, settings_or_exit
+from memory.vault import derive, load_key
+from ui.cli.common import EXIT_FAILURE, database_problem, emit, fail, settings_or_exit
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+T = TypeVar("T")
+
+
+def _read(settings: Settings, fn: Callable[[Session], T]) -> T:
+    engine = make_sync_engine(settings.resolved_database_url)
+    try:
+        with Session(engine) as session:
+            return fn(session)
+    except (OperationalError, ProgrammingError) as exc:
+        fail(database_problem(exc))
+    finally:
+        engine.dispose()
 
 
 @app.command("verify")
 def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """Exit 0 when the log is intact; 1 naming the first altered or missing entry."""
     settings = settings_or_exit()
-    engine = make_sync_engine(settings.resolved_database_url)
-    try:
-        with Session(engine) as session:
-            report = audit.verify(session)
-    finally:
-        engine.dispose()
+    key = derive(load_key(settings), "audit")
+    report = _read(settings, lambda session: audit.verify(session, key))
     emit(
         report.model_dump(),
         as_json,
@@ -43,16 +56,8 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
 def tail(limit: int = typer.Option(20, min=1, max=1000)) -> None:
     """Print the newest entries, oldest first."""
     settings = settings_or_exit()
-    engine = make_sync_engine(settings.resolved_database_url)
-    try:
-        with Session(engine) as session:
-            rows = (
-                session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))
-                .scalars()
-                .all()
-            )
-    finally:
-        engine.dispose()
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    rows = _read(settings, lambda session: session.execute(query).scalars().all())
     for row in reversed(rows):
         data = json.loads(row.data)
         typer.echo(

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import re
 import sys
+import tomllib
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
+from pydantic_settings import SettingsError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from core.errors import BadInput, JarvisError
 from core.logging import configure_logging
@@ -32,12 +36,31 @@ def settings_or_exit() -> Settings:
     """Read settings once; a bad setting is bad input."""
     try:
         settings = load_settings()
+        configure_logging(settings.log_level)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         fail(f"invalid setting JARVIS_{field.upper()}: {first['msg']}", EXIT_BAD_INPUT)
-    configure_logging(settings.log_level)
+    except SettingsError as exc:
+        fail(f"invalid setting: {exc}", EXIT_BAD_INPUT)
+    except tomllib.TOMLDecodeError as exc:
+        fail(f"jarvis.toml is not valid TOML: {exc}", EXIT_BAD_INPUT)
+    except (ValueError, OSError) as exc:
+        fail(f"invalid setting: {exc}", EXIT_BAD_INPUT)
     return settings
+
+
+ACTOR_RE = re.compile(r"^(user:[A-Za-z0-9_.@-]{1,64}|agent:[a-z][a-z0-9_-]{0,31})$")
+
+
+def actor_or_exit(value: str | None, option: str = "--actor") -> str:
+    """A valid actor (`user:NAME` or `agent:NAME`), defaulting to the person at the terminal."""
+    actor = value or default_actor()
+    if not ACTOR_RE.match(actor):
+        fail(
+            f"{option} must look like user:NAME or agent:autonomous, not {actor!r}", EXIT_BAD_INPUT
+        )
+    return actor
 
 
 def default_actor() -> str:
@@ -73,6 +96,14 @@ def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]]) -> T:
         fail(exc.message, EXIT_BAD_INPUT)
     except JarvisError as exc:
         fail(exc.message, EXIT_FAILURE)
+    except (OperationalError, ProgrammingError) as exc:
+        fail(database_problem(exc), EXIT_FAILURE)
+
+
+def database_problem(exc: Exception) -> str:
+    """A one-line description of a database failure, without the SQL."""
+    first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return f"database problem ({first}); check JARVIS_DATABASE_URL and run `jarvis db upgrade`"
 
 
 def emit(value: Any, as_json: bool, human: Callable[[], str]) -> None:

@@ -13,7 +13,7 @@ from policies.gate import CallContext
 from policies.rules import DEFAULT_POLICY, load_policy_file
 from ui.cli.common import (
     EXIT_BAD_INPUT,
-    default_actor,
+    actor_or_exit,
     emit,
     fail,
     parse_json_object,
@@ -33,9 +33,10 @@ def check(
 ) -> None:
     """Print the decision for a call and the rule that made it; nothing runs."""
     parsed = parse_json_object(args)
+    ctx = CallContext(actor=actor_or_exit(actor))
 
     async def go(rt: Runtime) -> Decision:
-        return await rt.gate.check(CallContext(actor=actor or default_actor()), name, parsed)
+        return await rt.gate.check(ctx, name, parsed)
 
     decision = run_with_runtime(go)
     emit(

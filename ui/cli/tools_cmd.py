@@ -10,7 +10,7 @@ from core.runtime import Runtime
 from policies.gate import CallContext
 from policies.outcome import ToolOutcome
 from tools.catalog import build_registry
-from ui.cli.common import EXIT_FAILURE, default_actor, emit, parse_json_object, run_with_runtime
+from ui.cli.common import EXIT_FAILURE, actor_or_exit, emit, parse_json_object, run_with_runtime
 
 app = typer.Typer(help="List the tools Jarvis has, or call one (always through the policy).")
 
@@ -59,7 +59,7 @@ def call(
 ) -> None:
     """Call one tool. Changes need approval unless a policy rule allows them."""
     parsed = parse_json_object(args)
-    ctx = CallContext(actor=actor or default_actor())
+    ctx = CallContext(actor=actor_or_exit(actor))
 
     async def go(rt: Runtime) -> ToolOutcome:
         return await rt.gate.invoke(ctx, name, parsed)

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("tool", sa.String(200), nullable=False),
         sa.Column("args", sa.JSON, nullable=False),
         sa.Column("risk", sa.String(20), nullable=False),
-        sa.Column("resource", sa.String(500), nullable=False),
+        sa.Column("resource", sa.Text, nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("rule", sa.String(200)),
         sa.Column("reason", sa.Text, nullable=False),
@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("thread_id", sa.String(200)),
         sa.Column("run_id", sa.String(200)),
         sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("idempotency_key", sa.String(200), unique=True),
         sa.Column("decided_by", sa.String(200)),
         sa.Column("decided_at", TS),
         sa.Column("finished_at", TS),
@@ -44,7 +45,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True),
         sa.Column("tool", sa.String(200), nullable=False),
-        sa.Column("resource", sa.String(500), nullable=False),
+        sa.Column("resource", sa.Text, nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("approval_id", sa.String(36), sa.ForeignKey("approvals.id")),
         sa.Column("status", sa.String(20), nullable=False),
@@ -52,7 +53,7 @@ def upgrade() -> None:
         sa.Column("finished_at", TS),
         sa.Column("result", sa.JSON),
     )
-    op.create_index("ix_executions_tool_resource", "executions", ["tool", "resource", "started_at"])
+    op.create_index("ix_executions_started", "executions", ["started_at"])
     op.create_table(
         "audit_log",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
@@ -60,7 +61,7 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("event", sa.String(50), nullable=False),
         sa.Column("tool", sa.String(200)),
-        sa.Column("resource", sa.String(500)),
+        sa.Column("resource", sa.Text),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),

@@ -1,0 +1,182 @@
+"""Runs a tool's side effect at most once per idempotency key, and records what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import JarvisError
+from core.logging import get_logger
+from memory import audit
+from memory.db import Database
+from memory.models import Execution
+from policies.outcome import Invocation, Status, ToolOutcome
+from tools.deps import ToolDeps
+from tools.registry import ToolArgs, ToolSpec
+
+log = get_logger("runner")
+AUDIT_RESULT_CAP = 4000
+
+# (data, message) -> (shown data, shown message, secrets found)
+Scrub = Callable[
+    [dict[str, Any] | None, str | None], tuple[dict[str, Any] | None, str | None, dict[str, str]]
+]
+Remember = Callable[[Any, dict[str, str]], Awaitable[None]]
+
+
+def capped(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A result small enough for an audit entry."""
+    text = audit.canonical(data)
+    if len(text) <= AUDIT_RESULT_CAP:
+        return data
+    return {"truncated": True, "preview": text[:AUDIT_RESULT_CAP]}
+
+
+async def call_tool(
+    spec: ToolSpec, args: ToolArgs, deps: ToolDeps
+) -> tuple[Status, dict[str, Any] | None, str | None]:
+    """Run the implementation; typed errors become messages, never tracebacks."""
+    try:
+        result = await spec._impl(args, deps)
+    except JarvisError as exc:
+        return "error", exc.details, exc.message
+    except Exception as exc:
+        log.exception("tool_crashed", tool=spec.name, error_type=type(exc).__name__)
+        return (
+            "error",
+            None,
+            f"{spec.name} failed unexpectedly ({type(exc).__name__}); see the logs",
+        )
+    status: Status = "no_data" if result.is_empty() else "ok"
+    return status, result.model_dump(mode="json"), None
+
+
+class Runner:
+    """Claims an execution row before the side effect; a known key returns its first outcome."""
+
+    def __init__(self, db: Database, deps: ToolDeps, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.deps = deps
+        self.clock = clock
+
+    async def count_recent(self, tools: list[str], resource: str | None, since: datetime) -> int:
+        """Executions of tools matching the globs since a time (for rate limits)."""
+        query = select(Execution.tool).where(Execution.started_at >= since)
+        if resource is not None:
+            query = query.where(Execution.resource == resource)
+        async with self.db.session() as session:
+            names = (await session.execute(query)).scalars().all()
+        return sum(1 for name in names if any(fnmatchcase(name, g) for g in tools))
+
+    async def claim(
+        self, invocation: Invocation, rule: str, key: str, approval_id: str | None
+    ) -> ToolOutcome | None:
+        """Record the execution (and its audit entry) before running; None means: go ahead."""
+        try:
+            async with self.db.session() as session:
+                session.add(
+                    Execution(
+                        idempotency_key=key,
+                        tool=invocation.tool,
+                        resource=invocation.resource,
+                        actor=invocation.actor,
+                        approval_id=approval_id,
+                        status="running",
+                        started_at=self.clock(),
+                    )
+                )
+                await session.flush()
+                await audit.append(
+                    session,
+                    key=self.db.audit_key,
+                    actor=invocation.actor,
+                    event="allowed",
+                    tool=invocation.tool,
+                    resource=invocation.resource,
+                    data={
+                        "args": invocation.args,
+                        "rule": rule,
+                        "key": key,
+                        "approval_id": approval_id,
+                    },
+                )
+            return None
+        except IntegrityError:
+            pass
+        result = await self.stored_result(key)
+        if result is not None:
+            return ToolOutcome.model_validate(result).model_copy(update={"replayed": True})
+        return ToolOutcome(
+            status="error",
+            invocation=invocation,
+            rule=rule,
+            approval_id=approval_id,
+            replayed=True,
+            message=(
+                f"{invocation.tool} on {invocation.resource} was started earlier under the same "
+                "key and has not reported back; it is not run again. Check the current state."
+            ),
+        )
+
+    async def stored_result(self, key: str) -> dict[str, Any] | None:
+        """The recorded outcome of the execution with this key, if it finished."""
+        async with self.db.session() as session:
+            row = (
+                await session.execute(
+                    select(Execution.result).where(Execution.idempotency_key == key)
+                )
+            ).scalar_one_or_none()
+        return row
+
+    async def run_claimed(
+        self,
+        spec: ToolSpec,
+        args: ToolArgs,
+        invocation: Invocation,
+        outcome_base: dict[str, Any],
+        key: str,
+        scrub: Scrub,
+        remember: Remember,
+    ) -> ToolOutcome:
+        """Run a claimed execution and record its outcome and audit entry."""
+        status, data, message = await call_tool(spec, args, self.deps)
+        shown, shown_message, secrets = scrub(data, message)
+        outcome = ToolOutcome(
+            status=status,
+            invocation=invocation,
+            data=shown,
+            message=shown_message,
+            untrusted=spec.untrusted_output,
+            **outcome_base,
+        )
+        async with self.db.session() as session:
+            if secrets:
+                await remember(session, secrets)
+            await session.execute(
+                update(Execution)
+                .where(Execution.idempotency_key == key)
+                .values(
+                    status=status, finished_at=self.clock(), result=outcome.model_dump(mode="json")
+                )
+            )
+            await audit.append(
+                session,
+                key=self.db.audit_key,
+                actor=invocation.actor,
+                event="executed" if status != "error" else "failed",
+                tool=spec.name,
+                resource=invocation.resource,
+                data={
+                    "key": key,
+                    "approval_id": outcome.approval_id,
+                    "status": status,
+                    "message": shown_message,
+                    "result": capped(shown),
+                },
+            )
+        return outcome
