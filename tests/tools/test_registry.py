@@ -153,5 +153,5 @@ def test_the_decorated_names_are_stubs_that_refuse_to_run() -> None:
     from tools.files import write_config
 
     for fn in (restart_container, write_config):
-        with pytest.raises(RuntimeError, match="only through policies.gate"):
+        with pytest.raises(RuntimeError, match=r"only through policies\.gate"):
             fn(None, None)
