@@ -65,4 +65,4 @@ async def test_top_processes_truncates_and_redacts_cmdlines(deps: ToolDeps, spaw
     assert len(found.cmdline) == 200
     assert found.cmdline.endswith("...")
     assert secret not in found.cmdline
-    assert "[[secret:" in found.cmdline
+    assert "PASSWORD=[[redacted]]" in found.cmdline
