@@ -39,7 +39,6 @@ _VALUE_PATTERNS: list[re.Pattern[str]] = [
 ]
 
 
-
 def _combined(patterns: list[re.Pattern[str]]) -> re.Pattern[str]:
     """One pattern that matches where any of them does: most strings need only this search."""
     parts = []
