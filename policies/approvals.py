@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from core.errors import NotFound
+from core.errors import BadInput, NotFound
 from memory import audit
 from memory.db import Database
 from memory.models import Approval
@@ -72,22 +73,29 @@ class ApprovalStore:
             status="pending",
             idempotency_key=idempotency_key,
         )
-        async with self.db.session() as session:
-            session.add(row)
-            await audit.append(
-                session,
-                key=self.db.audit_key,
-                actor=actor,
-                event="approval_requested",
-                tool=spec.name,
-                resource=resource,
-                data={
-                    "approval_id": row.id,
-                    "args": args,
-                    "rule": decision.rule,
-                    "reason": decision.reason,
-                },
-            )
+        try:
+            async with self.db.session() as session:
+                session.add(row)
+                await audit.append(
+                    session,
+                    key=self.db.audit_key,
+                    actor=actor,
+                    event="approval_requested",
+                    tool=spec.name,
+                    resource=resource,
+                    data={
+                        "approval_id": row.id,
+                        "args": args,
+                        "rule": decision.rule,
+                        "reason": decision.reason,
+                    },
+                )
+        except IntegrityError:
+            # The same idempotency key asked concurrently: the first approval stands.
+            existing = await self.by_idempotency_key(idempotency_key or "")
+            if existing is None:
+                raise
+            return existing
         return row
 
     async def by_idempotency_key(self, key: str) -> Approval | None:
@@ -146,6 +154,8 @@ class ApprovalStore:
 
     async def decide(self, approval_id: str, *, approve: bool, by: str) -> Approval:
         """Move a pending approval to approved or rejected; any other state is returned as is."""
+        if not by.startswith("user:"):
+            raise BadInput(f"approvals are answered by a person (user:NAME), not {by!r}")
         row = await self.get(approval_id)
         if row.status != "pending":
             return row

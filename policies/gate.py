@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import BadInput, JarvisError, NotAllowed
+from core.errors import BadInput, JarvisError, NotAllowed, NotFound
 from core.logging import get_logger
 from memory import audit
 from memory.db import Database
@@ -27,6 +28,8 @@ from tools.deps import ToolDeps
 from tools.registry import Registry, ToolArgs, ToolSpec
 
 log = get_logger("gate")
+KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,150}$")
+STRICTNESS = {"allow": 0, "ask": 1, "deny": 2}
 
 
 @dataclass
@@ -48,11 +51,17 @@ class Prepared:
     args: ToolArgs
     shown: dict[str, Any]
     resolved: dict[str, str]  # placeholder -> secret, used by this call
+    as_given: dict[str, Any]  # shown arguments before the canonical form (id prefix, raw path)
 
     @property
     def resource(self) -> str:
         """The resource, computed from the shown arguments so no secret ends up in it."""
         return self.spec.resource_for(self.shown)
+
+    @property
+    def resource_as_given(self) -> str:
+        """The resource as the caller named it (rules may be written either way)."""
+        return self.spec.resource_for(self.as_given)
 
 
 def _validation_message(tool: str, exc: ValidationError) -> str:
@@ -89,18 +98,18 @@ class Gate:
         self._write_lock = asyncio.Lock()
 
     # -- redaction ----------------------------------------------------------------------
-    def _scrub(
+    async def _scrub(
         self, data: dict[str, Any] | None, message: str | None, resolved: dict[str, str]
-    ) -> tuple[dict[str, Any] | None, str | None, dict[str, str]]:
-        """Hide secrets: those this call resolved, those tools marked, and known shapes."""
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """Hide secrets (resolved by this call, marked by tools, known shapes); keep them."""
         found = self.deps.take_secrets()
         redactor = Redactor(self.deps.redaction_salt, sink=found.__setitem__)
         shown = redactor.value(unsubstitute(data, resolved)) if data is not None else None
         text = redactor.text(unsubstitute(message, resolved)) if message else message
-        return shown, text, found
-
-    async def _remember(self, session: Any, secrets: dict[str, str]) -> None:
-        await self.vault.remember(session, secrets)
+        if found:
+            async with self.db.session() as session:
+                await self.vault.remember(session, found)
+        return shown, text
 
     # -- preparing a call ---------------------------------------------------------------
     async def _prepare(self, ctx: CallContext, tool: str, raw_args: Any) -> Prepared:
@@ -114,25 +123,34 @@ class Gate:
                 async with self.db.session() as session:
                     resolved = await self.vault.resolve(session, placeholders)
             try:
-                args = spec.args_model.model_validate(substitute(raw_args, resolved))
+                given = spec.args_model.model_validate(substitute(raw_args, resolved))
             except ValidationError as exc:
                 raise BadInput(_validation_message(tool, exc)) from None
-            if spec._canonical is not None:
-                try:
-                    args = await spec._canonical(args, self.deps)
-                except BadInput:
-                    raise
-                except JarvisError as exc:
-                    raise BadInput(exc.message) from None
+            args = await self._canonical(spec, given)
         except BadInput as exc:
-            _, message, _ = self._scrub(None, exc.message, resolved)
+            # A message about arguments that hold a secret may show it in some escaped form.
+            reason = exc.message if not resolved else f"invalid arguments for {tool}"
+            _, message = await self._scrub(None, reason, resolved)
             await self._reject(ctx, tool, message or "")
             raise BadInput(message or "") from None
-        shown, _, secrets = self._scrub(args.model_dump(mode="json"), None, resolved)
-        if secrets:
-            async with self.db.session() as session:
-                await self.vault.remember(session, secrets)
-        return Prepared(spec, args, shown or {}, resolved)
+        shown, _ = await self._scrub(args.model_dump(mode="json"), None, resolved)
+        as_given, _ = await self._scrub(given.model_dump(mode="json"), None, resolved)
+        if resolved and substitute(shown, resolved) != args.model_dump(mode="json"):
+            # The value was transformed (normalised, encoded): its placeholder no longer fits.
+            await self._reject(ctx, tool, "a secret placeholder was used where it cannot stay")
+            raise BadInput(f"a secret placeholder cannot be used in these arguments of {tool}")
+        return Prepared(spec, args, shown or {}, resolved, as_given or {})
+
+    async def _canonical(self, spec: ToolSpec, args: ToolArgs) -> ToolArgs:
+        """The call's real target; a target that does not exist or is off limits is bad input."""
+        if spec._canonical is None:
+            return args
+        try:
+            return await spec._canonical(args, self.deps)  # type: ignore[no-any-return]
+        except (NotFound, NotAllowed) as exc:
+            raise BadInput(exc.message) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise BadInput(f"{spec.name}: {exc}") from None
 
     async def _reject(self, ctx: CallContext, tool: str, reason: str) -> None:
         async with self.db.session() as session:
@@ -145,17 +163,30 @@ class Gate:
                 data={"reason": reason},
             )
 
-    def _request(self, ctx: CallContext, p: Prepared) -> PolicyRequest:
+    def _request(self, ctx: CallContext, p: Prepared, resource: str) -> PolicyRequest:
         untrusted: list[str] = []
         if ctx.provenance is not None and p.spec.risk != "read":
-            untrusted = ctx.provenance.untrusted_only(p.shown)
+            untrusted = ctx.provenance.untrusted_only({"given": p.as_given, "real": p.shown})
         return PolicyRequest(
             tool=p.spec.name,
             risk=p.spec.risk,
             actor=ctx.actor,
-            resource=p.resource,
+            resource=resource,
             untrusted_values=untrusted,
         )
+
+    async def _decide(self, ctx: CallContext, p: Prepared) -> Decision:
+        """The strictest decision over the real target and the target as it was named."""
+        decision = await self.engine.evaluate(
+            self._request(ctx, p, p.resource), self.runner.count_recent
+        )
+        if p.resource_as_given != p.resource and decision.decision != "deny":
+            named = await self.engine.evaluate(
+                self._request(ctx, p, p.resource_as_given), self.runner.count_recent
+            )
+            if STRICTNESS[named.decision] > STRICTNESS[decision.decision]:
+                return named
+        return decision
 
     async def check(self, ctx: CallContext, tool: str, raw_args: dict[str, Any]) -> Decision:
         """The policy decision for a call, without running anything."""
@@ -163,30 +194,34 @@ class Gate:
             req = PolicyRequest(tool=tool, risk=None, actor=ctx.actor, resource="*")
             return await self.engine.evaluate(req, self.runner.count_recent)
         p = await self._prepare(ctx, tool, raw_args)
-        return await self.engine.evaluate(self._request(ctx, p), self.runner.count_recent)
+        return await self._decide(ctx, p)
 
     # -- the one entry point ------------------------------------------------------------
     async def invoke(self, ctx: CallContext, tool: str, raw_args: dict[str, Any]) -> ToolOutcome:
         """Run one tool call under the policy; bad input raises BadInput and changes nothing."""
+        if ctx.idempotency_key is not None and not KEY_RE.match(ctx.idempotency_key):
+            raise BadInput("an idempotency key is 1-150 letters, digits and . _ : -")
         p = await self._prepare(ctx, tool, raw_args)
         invocation = Invocation(
             tool=p.spec.name, args=p.shown, actor=ctx.actor, resource=p.resource
         )
         if p.spec.risk == "read":
-            decision = await self.engine.evaluate(self._request(ctx, p), self.runner.count_recent)
+            decision = await self._decide(ctx, p)
             if decision.decision == "allow":
                 return await self._run_read(ctx, p, invocation, decision)
             return await self._not_now(ctx, p, invocation, decision)
-        if ctx.idempotency_key is not None:
-            earlier = await self._earlier_approval(ctx.idempotency_key, invocation)
-            if earlier is not None:
-                return earlier
-        key = ctx.idempotency_key or f"call:{uuid.uuid4()}"
+        key = f"key:{ctx.idempotency_key}" if ctx.idempotency_key else f"call:{uuid.uuid4()}"
         async with self._write_lock:
-            decision = await self.engine.evaluate(self._request(ctx, p), self.runner.count_recent)
-            if decision.decision != "allow":
-                return await self._not_now(ctx, p, invocation, decision)
-            replay = await self.runner.claim(invocation, decision.rule, key, None)
+            if ctx.idempotency_key is not None:
+                earlier = await self._earlier(ctx.idempotency_key, key, p, invocation)
+                if earlier is not None:
+                    return earlier
+            decision = await self._decide(ctx, p)
+            replay = None
+            if decision.decision == "allow":
+                replay = await self.runner.claim(invocation, decision.rule, key, None)
+        if decision.decision != "allow":
+            return await self._not_now(ctx, p, invocation, decision)
         if replay is not None:
             return replay
         return await self._run_claimed(p, invocation, decision, key, None)
@@ -233,14 +268,30 @@ class Gate:
             message=f"{approval.tool} on {approval.resource} needs approval ({approval.reason})",
         )
 
-    async def _earlier_approval(self, key: str, invocation: Invocation) -> ToolOutcome | None:
-        """A repeated call with the same key gets the approval it created the first time."""
-        row = await self.approvals.by_idempotency_key(key)
-        if row is None:
-            return None
-        if row.result is not None:
-            return ToolOutcome.model_validate(row.result).model_copy(update={"replayed": True})
-        return self._asked(row, invocation).model_copy(update={"replayed": True})
+    async def _earlier(
+        self, caller_key: str, key: str, p: Prepared, invocation: Invocation
+    ) -> ToolOutcome | None:
+        """A repeated call with the same key gets what the first one got: run, or asked."""
+        row = await self.approvals.by_idempotency_key(caller_key)
+        if row is not None:
+            if (row.tool, row.args) != (p.spec.name, p.shown):
+                raise BadInput(f"idempotency key {caller_key!r} was used for a different call")
+            if row.result is not None:
+                stored = ToolOutcome.model_validate(row.result)
+                return stored.model_copy(update={"replayed": True})
+            if row.status in ("rejected", "expired"):
+                return ToolOutcome(
+                    status="denied",
+                    invocation=invocation,
+                    approval_id=row.id,
+                    replayed=True,
+                    rule=row.rule,
+                    message=f"this call was {row.status} earlier; nothing was run",
+                )
+            return self._asked(row, invocation).model_copy(update={"replayed": True})
+        if await self.runner.known(key):
+            return await self.runner.claim(invocation, "replay", key, None)
+        return None
 
     async def _preview(self, ctx: CallContext, p: Prepared) -> str | None:
         """What the change would do, for the approval; only a forbidden target stops asking."""
@@ -250,7 +301,7 @@ class Gate:
             text = await p.spec._preview(p.args, self.deps)
         except (BadInput, NotAllowed) as exc:
             # A target the call may never touch is bad input, not something to ask about.
-            _, message, _ = self._scrub(None, exc.message, p.resolved)
+            _, message = await self._scrub(None, exc.message, p.resolved)
             await self._reject(ctx, p.spec.name, message or "")
             raise BadInput(message or "") from None
         except JarvisError as exc:
@@ -258,10 +309,7 @@ class Gate:
         except Exception as exc:
             log.exception("preview_crashed", tool=p.spec.name, error_type=type(exc).__name__)
             text = f"(no preview: {type(exc).__name__})"
-        _, shown, secrets = self._scrub(None, text, p.resolved)
-        if secrets:
-            async with self.db.session() as session:
-                await self.vault.remember(session, secrets)
+        _, shown = await self._scrub(None, text, p.resolved)
         return shown
 
     # -- execution ----------------------------------------------------------------------
@@ -269,10 +317,7 @@ class Gate:
         self, ctx: CallContext, p: Prepared, invocation: Invocation, decision: Decision
     ) -> ToolOutcome:
         status, data, message = await call_tool(p.spec, p.args, self.deps)
-        shown, shown_message, secrets = self._scrub(data, message, p.resolved)
-        if secrets:
-            async with self.db.session() as session:
-                await self.vault.remember(session, secrets)
+        shown, shown_message = await self._scrub(data, message, p.resolved)
         entry = {"args": p.shown, "rule": decision.rule, "status": status, "message": shown_message}
         await self.db.write(
             lambda conn: audit.write_entry(
@@ -316,7 +361,6 @@ class Gate:
             base,
             key,
             scrub=lambda data, message: self._scrub(data, message, p.resolved),
-            remember=self._remember,
         )
 
     # -- approvals ----------------------------------------------------------------------
@@ -357,7 +401,8 @@ class Gate:
                 resolved = await self.vault.resolve(session, find_placeholders(row.args))
             args = spec.args_model.model_validate(substitute(row.args, resolved))
         except (BadInput, ValidationError) as exc:
-            message = exc.message if isinstance(exc, BadInput) else str(exc)
+            reason = exc.message if isinstance(exc, BadInput) else "its arguments are invalid"
+            _, message = await self._scrub(None, reason, {})
             return await self._finish(
                 row,
                 ToolOutcome(
@@ -394,7 +439,7 @@ class Gate:
                 view = self.approvals.view(await self.approvals.get(row.id), replay.message)
                 return view
             return await self._finish(row, replay)
-        prepared = Prepared(spec, args, row.args, resolved)
+        prepared = Prepared(spec, args, row.args, resolved, row.args)
         outcome = await self._run_claimed(prepared, invocation, approved, key, row.id)
         return await self._finish(row, outcome)
 

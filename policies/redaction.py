@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -166,17 +167,27 @@ def substitute(value: Any, mapping: Mapping[str, str]) -> Any:
     return value
 
 
+def _forms(secret: str) -> list[str]:
+    """The secret as it may appear in messages: plain, repr-escaped, JSON-escaped."""
+    return list(dict.fromkeys([secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]]))
+
+
 def unsubstitute(value: Any, mapping: Mapping[str, str]) -> Any:
-    """Put placeholders back wherever a resolved secret value appears (longest first)."""
+    """Put placeholders back wherever a resolved secret value appears (one pass, longest first)."""
     if not mapping:
         return value
-    if isinstance(value, Mapping):
-        return {k: unsubstitute(v, mapping) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unsubstitute(v, mapping) for v in value]
-    if isinstance(value, str):
-        for placeholder, secret in sorted(mapping.items(), key=lambda kv: -len(kv[1])):
-            if secret:
-                value = value.replace(secret, placeholder)
+    back = {form: ph for ph, secret in mapping.items() if secret for form in _forms(secret)}
+    if not back:
         return value
+    pattern = re.compile("|".join(re.escape(f) for f in sorted(back, key=len, reverse=True)))
+    return _unsub(value, pattern, back)
+
+
+def _unsub(value: Any, pattern: re.Pattern[str], back: Mapping[str, str]) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _unsub(v, pattern, back) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unsub(v, pattern, back) for v in value]
+    if isinstance(value, str):
+        return pattern.sub(lambda m: back[m.group(0)], value)
     return value

@@ -22,11 +22,10 @@ from tools.registry import ToolArgs, ToolSpec
 log = get_logger("runner")
 AUDIT_RESULT_CAP = 4000
 
-# (data, message) -> (shown data, shown message, secrets found)
+# (data, message) -> (shown data, shown message), secrets kept in the vault
 Scrub = Callable[
-    [dict[str, Any] | None, str | None], tuple[dict[str, Any] | None, str | None, dict[str, str]]
+    [dict[str, Any] | None, str | None], Awaitable[tuple[dict[str, Any] | None, str | None]]
 ]
-Remember = Callable[[Any, dict[str, str]], Awaitable[None]]
 
 
 def capped(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -123,6 +122,12 @@ class Runner:
             ),
         )
 
+    async def known(self, key: str) -> bool:
+        """Whether an execution with this key was ever claimed."""
+        async with self.db.session() as session:
+            query = select(Execution.id).where(Execution.idempotency_key == key)
+            return (await session.execute(query)).first() is not None
+
     async def stored_result(self, key: str) -> dict[str, Any] | None:
         """The recorded outcome of the execution with this key, if it finished."""
         async with self.db.session() as session:
@@ -141,11 +146,10 @@ class Runner:
         outcome_base: dict[str, Any],
         key: str,
         scrub: Scrub,
-        remember: Remember,
     ) -> ToolOutcome:
         """Run a claimed execution and record its outcome and audit entry."""
         status, data, message = await call_tool(spec, args, self.deps)
-        shown, shown_message, secrets = scrub(data, message)
+        shown, shown_message = await scrub(data, message)
         outcome = ToolOutcome(
             status=status,
             invocation=invocation,
@@ -155,8 +159,6 @@ class Runner:
             **outcome_base,
         )
         async with self.db.session() as session:
-            if secrets:
-                await remember(session, secrets)
             await session.execute(
                 update(Execution)
                 .where(Execution.idempotency_key == key)

@@ -18,6 +18,8 @@ from policies.rules import Rule, load_rules
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
 
+TEST_SALT = b"per-installation-test-salt"
+
 pytest_plugins = ["tests.testbed.docker_fixtures", "tests.testbed.db_fixtures"]
 
 
@@ -32,7 +34,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def tool_deps(settings: Settings, docker_host: str) -> Iterator[ToolDeps]:
     """Tool dependencies pointed at the test Docker Engine."""
-    deps = ToolDeps(settings, environ={"DOCKER_HOST": docker_host})
+    deps = ToolDeps(settings, environ={"DOCKER_HOST": docker_host}, redaction_salt=TEST_SALT)
     yield deps
     deps.close()
 

@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
-from policies.redaction import DEFAULT_SALT, placeholder_for
+from policies.redaction import DEFAULT_SALT, Redactor, placeholder_for
 
 if TYPE_CHECKING:
     from policies.executor import SafeCommandExecutor
@@ -36,7 +36,9 @@ class ToolDeps:
 
     def take_secrets(self) -> dict[str, str]:
         """Secrets found by tools since the last call (for the gate's vault)."""
-        found, self._found_secrets = self._found_secrets, {}
+        # Cleared in place: the executor's redactor holds this very dict as its sink.
+        found = dict(self._found_secrets)
+        self._found_secrets.clear()
         return found
 
     @property
@@ -60,6 +62,8 @@ class ToolDeps:
             timeout=self.settings.command_timeout_seconds,
             output_cap=self.settings.command_output_cap_bytes,
             path_roots=self.settings.config_edit_roots,
+            # Output and diffs use this installation's placeholders, kept for the vault.
+            redactor=Redactor(self.redaction_salt, sink=self._found_secrets.__setitem__),
         )
         # Children get a small fixed environment; `docker compose` must find the same engine.
         if self.docker_host:

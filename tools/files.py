@@ -11,6 +11,7 @@ from typing import Literal
 import httpx
 from pydantic import Field, HttpUrl
 
+from core.errors import BadInput
 from policies.config_edit import ConfigEditor, ConfigEditResult, sha256
 from policies.validators import (
     CaddyfileValidator,
@@ -125,9 +126,12 @@ async def _pinned(args: WriteConfigArgs, deps: ToolDeps) -> WriteConfigArgs:
     """Resolve the path and pin the file's current hash, so an approval applies to what it saw."""
     editor = _editor(deps)
     target = editor.resolve(args.path)
+    if target.exists() and not target.is_file():
+        raise BadInput(f"{target} is not a regular file")
     update: dict[str, str] = {"path": str(target)}
     if args.expected_sha256 is None:
-        update["expected_sha256"] = editor.preview(target, args.content).old_sha256
+        data = await asyncio.to_thread(lambda: target.read_bytes() if target.exists() else b"")
+        update["expected_sha256"] = sha256(data)
     return args.model_copy(update=update)
 
 

@@ -334,3 +334,26 @@ class TestDenyByName:
         assert out.status == "denied" and out.invocation.resource == f"container:{box.name}"
         box.reload()
         assert box.status == "running"
+
+
+async def test_an_idempotency_key_belongs_to_one_call(gate: Gate, make_container: Any) -> None:
+    box = make_container()
+    ctx = CallContext(actor="user:evin", idempotency_key="turn-9:call-1")
+    first, second = await asyncio.gather(
+        gate.invoke(ctx, "docker.restart_container", {"name": box.name, "timeout": 0}),
+        gate.invoke(ctx, "docker.restart_container", {"name": box.name, "timeout": 0}),
+    )
+    assert first.approval_id == second.approval_id and await count(gate, Approval) == 1
+    with pytest.raises(BadInput, match="different call"):
+        await gate.invoke(ctx, "docker.restart_container", {"name": box.name, "timeout": 5})
+    with pytest.raises(BadInput, match="idempotency key"):
+        await gate.invoke(CallContext(idempotency_key="x" * 500), "docker.list_containers", {})
+
+
+async def test_only_people_answer_approvals(gate: Gate, make_container: Any) -> None:
+    box = make_container()
+    outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
+    assert outcome.approval_id
+    with pytest.raises(BadInput, match="person"):
+        await gate.decide(outcome.approval_id, approve=True, by="agent:autonomous")
+    assert (await gate.approvals.get(outcome.approval_id)).status == "pending"

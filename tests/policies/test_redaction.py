@@ -64,3 +64,16 @@ def test_logs_get_an_opaque_marker_not_a_guessable_hash() -> None:
     from policies.redaction import redact_text
 
     assert redact_text("PASSWORD=hunter2") == "PASSWORD=[[redacted]]"
+
+
+def test_unsubstitute_is_one_pass_and_catches_escaped_forms() -> None:
+    from policies.redaction import unsubstitute
+
+    long_ph, short_ph = placeholder_for("hunter2-long"), placeholder_for("a")
+    mapping = {long_ph: "hunter2-long", short_ph: "a"}
+    out = unsubstitute("pw: hunter2-long", mapping)
+    assert out == f"pw: {long_ph}"  # the short secret is not replaced inside the placeholder
+    tricky = {placeholder_for("b\\s'q\"x"): "b\\s'q\"x"}
+    message = f"{'/etc/' + chr(98) + chr(92) + 's' + chr(39) + 'q' + chr(34) + 'x'!r} not allowed"
+    assert "b\\\\s" in message
+    assert "q" not in unsubstitute(message, tricky).replace("not allowed", "")

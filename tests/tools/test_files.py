@@ -156,3 +156,45 @@ async def test_restore_refuses_files_that_are_not_backups(gate: Gate, root: Path
             USER, "files.restore_config", {"path": str(target), "backup": "/etc/os-release"}
         )
     assert await gate.approvals.list() == []
+
+
+async def test_secrets_in_diffs_use_this_installations_placeholders(gate: Gate, root: Path) -> None:
+    from policies.redaction import placeholder_for
+
+    target = root / "db.yaml"
+    target.write_text("db:\n  password: hunter2hunter2\n")
+    outcome = await gate.invoke(
+        USER,
+        "files.write_config",
+        {"path": str(target), "content": "db:\n  password: s3cond-pass\n"},
+    )
+    assert outcome.approval_id
+    diff = (await gate.approvals.get(outcome.approval_id)).diff or ""
+    assert "hunter2hunter2" not in diff and "s3cond-pass" not in diff
+    assert placeholder_for("hunter2hunter2") not in diff  # not the public default salt
+    async with gate.db.session() as session:
+        placeholders = {p for p in diff.split() if p.startswith("[[secret:")}
+        assert set((await gate.vault.resolve(session, placeholders)).values()) >= {"hunter2hunter2"}
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "executed" and target.read_text() == "db:\n  password: s3cond-pass\n"
+
+
+async def test_odd_paths_are_bad_input_not_crashes(gate: Gate, root: Path) -> None:
+    (root / "loop").symlink_to(root / "loop")
+    for path in (f"{root}/a\u0000b", f"{root}/loop"):
+        with pytest.raises(BadInput):
+            await gate.invoke(USER, "files.read_config", {"path": path})
+
+
+async def test_a_secret_cannot_be_smuggled_through_a_normalised_path(
+    gate: Gate, root: Path
+) -> None:
+    seen = await gate.invoke(USER, "files.read_config", {"path": f"{root}/x.yaml"})
+    assert seen.status == "ok"
+    known = await gate.invoke(
+        USER, "docker.container_logs", {"name": "x", "grep": "token=sub//hunter2hunter2"}
+    )
+    placeholder = known.invocation.args["grep"].split("=", 1)[1]
+    with pytest.raises(BadInput) as err:
+        await gate.invoke(USER, "files.read_config", {"path": f"{root}/{placeholder}"})
+    assert "hunter2hunter2" not in err.value.message

@@ -190,3 +190,9 @@ def test_bad_settings_actors_and_databases_are_one_line_errors(cli: Cli, tmp_pat
         check=False,
     )
     assert proc.returncode == 2 and "TOML" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_agents_cannot_approve(cli: Cli) -> None:
+    proc = cli("approvals", "approve", "some-id", "--by", "agent:autonomous", code=2)
+    assert "person" in proc.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import os
 import re
 import sys
 import tomllib
@@ -56,6 +57,9 @@ ACTOR_RE = re.compile(r"^(user:[A-Za-z0-9_.@-]{1,64}|agent:[a-z][a-z0-9_-]{0,31}
 def actor_or_exit(value: str | None, option: str = "--actor") -> str:
     """A valid actor (`user:NAME` or `agent:NAME`), defaulting to the person at the terminal."""
     actor = value or default_actor()
+    if option == "--by" and not actor.startswith("user:"):
+        # Approvals are a person's answer; an agent may not approve anything.
+        fail(f"--by must name a person (user:NAME), not {actor!r}", EXIT_BAD_INPUT)
     if not ACTOR_RE.match(actor):
         fail(
             f"{option} must look like user:NAME or agent:autonomous, not {actor!r}", EXIT_BAD_INPUT
@@ -64,8 +68,12 @@ def actor_or_exit(value: str | None, option: str = "--actor") -> str:
 
 
 def default_actor() -> str:
-    """`user:<login>` for the person at the terminal."""
-    return f"user:{getpass.getuser()}"
+    """`user:<login>` for the person at the terminal (`user:uid<N>` if it has no name)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = f"uid{os.getuid()}"
+    return f"user:{name}"
 
 
 def parse_json_object(text: str, what: str = "--args") -> dict[str, Any]:
