@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from memory.db import Database
 from memory.models import AuditEntry, AuditHead, utcnow
 from policies.redaction import redact_value
 
@@ -102,6 +103,23 @@ async def append(
     return await conn.run_sync(
         lambda c: write_entry(
             c, key=key, actor=actor, event=event, tool=tool, resource=resource, data=data
+        )
+    )
+
+
+async def record(
+    db: Database,
+    *,
+    actor: str,
+    event: str,
+    tool: str | None = None,
+    resource: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Append one entry in its own transaction."""
+    return await db.write(
+        lambda c: write_entry(
+            c, key=db.audit_key, actor=actor, event=event, tool=tool, resource=resource, data=data
         )
     )
 

@@ -6,13 +6,12 @@ import asyncio
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import BadInput, JarvisError, NotAllowed, NotFound
+from core.errors import BadInput, JarvisError, NotAllowed
 from core.logging import get_logger
 from memory import audit
 from memory.db import Database
@@ -21,56 +20,17 @@ from memory.vault import Vault
 from policies.approvals import ApprovalStore
 from policies.engine import Decision, PolicyEngine, PolicyRequest
 from policies.outcome import ApprovalView, Invocation, ToolOutcome
-from policies.provenance import Provenance
-from policies.redaction import Redactor, find_placeholders, substitute, unsubstitute
+from policies.prepare import CallContext, Prepared, Preparer
+from policies.redaction import find_placeholders, substitute
 from policies.runner import Runner, call_tool
 from tools.deps import ToolDeps
-from tools.registry import Registry, ToolArgs, ToolSpec
+from tools.registry import Registry
+
+__all__ = ["CallContext", "Gate"]  # callers build a CallContext and hand it to the gate
 
 log = get_logger("gate")
 KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,150}$")
 STRICTNESS = {"allow": 0, "ask": 1, "deny": 2}
-
-
-@dataclass
-class CallContext:
-    """Who is calling and from where; the provenance of the values the run has seen."""
-
-    actor: str = "user:admin"
-    thread_id: str | None = None
-    run_id: str | None = None
-    idempotency_key: str | None = None
-    provenance: Provenance | None = field(default=None, repr=False)
-
-
-@dataclass
-class Prepared:
-    """A validated call: real arguments to run with, and the redacted ones everyone sees."""
-
-    spec: ToolSpec
-    args: ToolArgs
-    shown: dict[str, Any]
-    resolved: dict[str, str]  # placeholder -> secret, used by this call
-    as_given: dict[str, Any]  # shown arguments before the canonical form (id prefix, raw path)
-
-    @property
-    def resource(self) -> str:
-        """The resource, computed from the shown arguments so no secret ends up in it."""
-        return self.spec.resource_for(self.shown)
-
-    @property
-    def resource_as_given(self) -> str:
-        """The resource as the caller named it (rules may be written either way)."""
-        return self.spec.resource_for(self.as_given)
-
-
-def _validation_message(tool: str, exc: ValidationError) -> str:
-    parts = []
-    for item in exc.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "(arguments)"
-        msg = "unknown argument" if item["type"] == "extra_forbidden" else item["msg"]
-        parts.append(f"{where}: {msg}")
-    return f"invalid arguments for {tool}: " + "; ".join(parts)
 
 
 class Gate:
@@ -94,74 +54,9 @@ class Gate:
         self.clock = clock
         self.approvals = ApprovalStore(db, approval_ttl, clock)
         self.runner = Runner(db, deps, clock)
+        self.prep = Preparer(db, registry, deps, vault)
         # Deciding and claiming a write is one step, so a rate limit cannot be raced past.
         self._write_lock = asyncio.Lock()
-
-    # -- redaction ----------------------------------------------------------------------
-    async def _scrub(
-        self, data: dict[str, Any] | None, message: str | None, resolved: dict[str, str]
-    ) -> tuple[dict[str, Any] | None, str | None]:
-        """Hide secrets (resolved by this call, marked by tools, known shapes); keep them."""
-        found = self.deps.take_secrets()
-        redactor = Redactor(self.deps.redaction_salt, sink=found.__setitem__)
-        shown = redactor.value(unsubstitute(data, resolved)) if data is not None else None
-        text = redactor.text(unsubstitute(message, resolved)) if message else message
-        if found:
-            async with self.db.session() as session:
-                await self.vault.remember(session, found)
-        return shown, text
-
-    # -- preparing a call ---------------------------------------------------------------
-    async def _prepare(self, ctx: CallContext, tool: str, raw_args: Any) -> Prepared:
-        resolved: dict[str, str] = {}
-        try:
-            spec = self.registry.get(tool)
-            if not isinstance(raw_args, dict):
-                raise BadInput(f"arguments for {tool} must be a JSON object")
-            placeholders = find_placeholders(raw_args)
-            if placeholders:
-                async with self.db.session() as session:
-                    resolved = await self.vault.resolve(session, placeholders)
-            try:
-                given = spec.args_model.model_validate(substitute(raw_args, resolved))
-            except ValidationError as exc:
-                raise BadInput(_validation_message(tool, exc)) from None
-            args = await self._canonical(spec, given)
-        except BadInput as exc:
-            # A message about arguments that hold a secret may show it in some escaped form.
-            reason = exc.message if not resolved else f"invalid arguments for {tool}"
-            _, message = await self._scrub(None, reason, resolved)
-            await self._reject(ctx, tool, message or "")
-            raise BadInput(message or "") from None
-        shown, _ = await self._scrub(args.model_dump(mode="json"), None, resolved)
-        as_given, _ = await self._scrub(given.model_dump(mode="json"), None, resolved)
-        if resolved and substitute(shown, resolved) != args.model_dump(mode="json"):
-            # The value was transformed (normalised, encoded): its placeholder no longer fits.
-            await self._reject(ctx, tool, "a secret placeholder was used where it cannot stay")
-            raise BadInput(f"a secret placeholder cannot be used in these arguments of {tool}")
-        return Prepared(spec, args, shown or {}, resolved, as_given or {})
-
-    async def _canonical(self, spec: ToolSpec, args: ToolArgs) -> ToolArgs:
-        """The call's real target; a target that does not exist or is off limits is bad input."""
-        if spec._canonical is None:
-            return args
-        try:
-            return await spec._canonical(args, self.deps)  # type: ignore[no-any-return]
-        except (NotFound, NotAllowed) as exc:
-            raise BadInput(exc.message) from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise BadInput(f"{spec.name}: {exc}") from None
-
-    async def _reject(self, ctx: CallContext, tool: str, reason: str) -> None:
-        async with self.db.session() as session:
-            await audit.append(
-                session,
-                key=self.db.audit_key,
-                actor=ctx.actor,
-                event="rejected",
-                tool=tool[:200],
-                data={"reason": reason},
-            )
 
     def _request(self, ctx: CallContext, p: Prepared, resource: str) -> PolicyRequest:
         untrusted: list[str] = []
@@ -193,7 +88,7 @@ class Gate:
         if tool not in self.registry:
             req = PolicyRequest(tool=tool, risk=None, actor=ctx.actor, resource="*")
             return await self.engine.evaluate(req, self.runner.count_recent)
-        p = await self._prepare(ctx, tool, raw_args)
+        p = await self.prep.prepare(ctx, tool, raw_args)
         return await self._decide(ctx, p)
 
     # -- the one entry point ------------------------------------------------------------
@@ -201,7 +96,7 @@ class Gate:
         """Run one tool call under the policy; bad input raises BadInput and changes nothing."""
         if ctx.idempotency_key is not None and not KEY_RE.match(ctx.idempotency_key):
             raise BadInput("an idempotency key is 1-150 letters, digits and . _ : -")
-        p = await self._prepare(ctx, tool, raw_args)
+        p = await self.prep.prepare(ctx, tool, raw_args)
         invocation = Invocation(
             tool=p.spec.name, args=p.shown, actor=ctx.actor, resource=p.resource
         )
@@ -231,16 +126,14 @@ class Gate:
     ) -> ToolOutcome:
         common = {"rule": decision.rule, "reason": decision.reason}
         if decision.decision == "deny":
-            async with self.db.session() as session:
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor=ctx.actor,
-                    event="denied",
-                    tool=p.spec.name,
-                    resource=invocation.resource,
-                    data={"args": p.shown, **common},
-                )
+            await audit.record(
+                self.db,
+                actor=ctx.actor,
+                event="denied",
+                tool=p.spec.name,
+                resource=invocation.resource,
+                data={"args": p.shown, **common},
+            )
             message = f"{p.spec.name} was denied by rule {decision.rule}: {decision.reason}"
             return ToolOutcome(status="denied", invocation=invocation, message=message, **common)
         diff = await self._preview(ctx, p)
@@ -301,15 +194,15 @@ class Gate:
             text = await p.spec._preview(p.args, self.deps)
         except (BadInput, NotAllowed) as exc:
             # A target the call may never touch is bad input, not something to ask about.
-            _, message = await self._scrub(None, exc.message, p.resolved)
-            await self._reject(ctx, p.spec.name, message or "")
+            _, message = await self.prep.scrub(None, exc.message, p.resolved)
+            await self.prep.reject(ctx, p.spec.name, message or "")
             raise BadInput(message or "") from None
         except JarvisError as exc:
             text = f"(no preview: {exc.message})"
         except Exception as exc:
             log.exception("preview_crashed", tool=p.spec.name, error_type=type(exc).__name__)
             text = f"(no preview: {type(exc).__name__})"
-        _, shown = await self._scrub(None, text, p.resolved)
+        _, shown = await self.prep.scrub(None, text, p.resolved)
         return shown
 
     # -- execution ----------------------------------------------------------------------
@@ -317,18 +210,15 @@ class Gate:
         self, ctx: CallContext, p: Prepared, invocation: Invocation, decision: Decision
     ) -> ToolOutcome:
         status, data, message = await call_tool(p.spec, p.args, self.deps)
-        shown, shown_message = await self._scrub(data, message, p.resolved)
+        shown, shown_message = await self.prep.scrub(data, message, p.resolved)
         entry = {"args": p.shown, "rule": decision.rule, "status": status, "message": shown_message}
-        await self.db.write(
-            lambda conn: audit.write_entry(
-                conn,
-                key=self.db.audit_key,
-                actor=ctx.actor,
-                event="read",
-                tool=p.spec.name,
-                resource=invocation.resource,
-                data=entry,
-            )
+        await audit.record(
+            self.db,
+            actor=ctx.actor,
+            event="read",
+            tool=p.spec.name,
+            resource=invocation.resource,
+            data=entry,
         )
         if ctx.provenance is not None and shown is not None:
             if p.spec.untrusted_output:
@@ -360,7 +250,7 @@ class Gate:
             invocation,
             base,
             key,
-            scrub=lambda data, message: self._scrub(data, message, p.resolved),
+            scrub=lambda data, message: self.prep.scrub(data, message, p.resolved),
         )
 
     # -- approvals ----------------------------------------------------------------------
@@ -402,7 +292,7 @@ class Gate:
             args = spec.args_model.model_validate(substitute(row.args, resolved))
         except (BadInput, ValidationError) as exc:
             reason = exc.message if isinstance(exc, BadInput) else "its arguments are invalid"
-            _, message = await self._scrub(None, reason, {})
+            _, message = await self.prep.scrub(None, reason, {})
             return await self._finish(
                 row,
                 ToolOutcome(

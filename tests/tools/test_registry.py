@@ -20,8 +20,13 @@ from tools.registry import RISKS, Registry, ToolSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = build_registry().specs()
-# The gate (its decision and execution halves) and the registry that defines the fields.
-GATE_MODULES = {"policies/gate.py", "policies/runner.py", "tools/registry.py"}
+# The gate (its preparing, deciding and running parts) and the registry that defines the fields.
+GATE_MODULES = {
+    "policies/gate.py",
+    "policies/prepare.py",
+    "policies/runner.py",
+    "tools/registry.py",
+}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z]+(_[a-z0-9]+)*$")
 
 

@@ -1,0 +1,126 @@
+"""Turning a raw call into a checked one: validated, secrets resolved, target made concrete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.errors import BadInput, NotAllowed, NotFound
+from memory import audit
+from memory.db import Database
+from memory.vault import Vault
+from policies.provenance import Provenance
+from policies.redaction import Redactor, find_placeholders, substitute, unsubstitute
+from tools.deps import ToolDeps
+from tools.registry import Registry, ToolArgs, ToolSpec
+
+
+@dataclass
+class CallContext:
+    """Who is calling and from where; the provenance of the values the run has seen."""
+
+    actor: str = "user:admin"
+    thread_id: str | None = None
+    run_id: str | None = None
+    idempotency_key: str | None = None
+    provenance: Provenance | None = field(default=None, repr=False)
+
+
+@dataclass
+class Prepared:
+    """A validated call: real arguments to run with, and the redacted ones everyone sees."""
+
+    spec: ToolSpec
+    args: ToolArgs
+    shown: dict[str, Any]
+    resolved: dict[str, str]  # placeholder -> secret, used by this call
+    as_given: dict[str, Any]  # shown arguments before the canonical form (id prefix, raw path)
+
+    @property
+    def resource(self) -> str:
+        """The resource, computed from the shown arguments so no secret ends up in it."""
+        return self.spec.resource_for(self.shown)
+
+    @property
+    def resource_as_given(self) -> str:
+        """The resource as the caller named it (rules may be written either way)."""
+        return self.spec.resource_for(self.as_given)
+
+
+def validation_message(tool: str, exc: ValidationError) -> str:
+    parts = []
+    for item in exc.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(arguments)"
+        msg = "unknown argument" if item["type"] == "extra_forbidden" else item["msg"]
+        parts.append(f"{where}: {msg}")
+    return f"invalid arguments for {tool}: " + "; ".join(parts)
+
+
+class Preparer:
+    """Validates calls and hides secrets in whatever a call shows."""
+
+    def __init__(self, db: Database, registry: Registry, deps: ToolDeps, vault: Vault) -> None:
+        self.db = db
+        self.registry = registry
+        self.deps = deps
+        self.vault = vault
+
+    async def scrub(
+        self, data: dict[str, Any] | None, message: str | None, resolved: dict[str, str]
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """Hide secrets (resolved by this call, marked by tools, known shapes); keep them."""
+        found = self.deps.take_secrets()
+        redactor = Redactor(self.deps.redaction_salt, sink=found.__setitem__)
+        shown = redactor.value(unsubstitute(data, resolved)) if data is not None else None
+        text = redactor.text(unsubstitute(message, resolved)) if message else message
+        if found:
+            async with self.db.session() as session:
+                await self.vault.remember(session, found)
+        return shown, text
+
+    async def prepare(self, ctx: CallContext, tool: str, raw_args: Any) -> Prepared:
+        resolved: dict[str, str] = {}
+        try:
+            spec = self.registry.get(tool)
+            if not isinstance(raw_args, dict):
+                raise BadInput(f"arguments for {tool} must be a JSON object")
+            placeholders = find_placeholders(raw_args)
+            if placeholders:
+                async with self.db.session() as session:
+                    resolved = await self.vault.resolve(session, placeholders)
+            try:
+                given = spec.args_model.model_validate(substitute(raw_args, resolved))
+            except ValidationError as exc:
+                raise BadInput(validation_message(tool, exc)) from None
+            args = await self._canonical(spec, given)
+        except BadInput as exc:
+            # A message about arguments that hold a secret may show it in some escaped form.
+            reason = exc.message if not resolved else f"invalid arguments for {tool}"
+            _, message = await self.scrub(None, reason, resolved)
+            await self.reject(ctx, tool, message or "")
+            raise BadInput(message or "") from None
+        shown, _ = await self.scrub(args.model_dump(mode="json"), None, resolved)
+        as_given, _ = await self.scrub(given.model_dump(mode="json"), None, resolved)
+        if resolved and substitute(shown, resolved) != args.model_dump(mode="json"):
+            # The value was transformed (normalised, encoded): its placeholder no longer fits.
+            await self.reject(ctx, tool, "a secret placeholder was used where it cannot stay")
+            raise BadInput(f"a secret placeholder cannot be used in these arguments of {tool}")
+        return Prepared(spec, args, shown or {}, resolved, as_given or {})
+
+    async def _canonical(self, spec: ToolSpec, args: ToolArgs) -> ToolArgs:
+        """The call's real target; a target that does not exist or is off limits is bad input."""
+        if spec._canonical is None:
+            return args
+        try:
+            return await spec._canonical(args, self.deps)  # type: ignore[no-any-return]
+        except (NotFound, NotAllowed) as exc:
+            raise BadInput(exc.message) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise BadInput(f"{spec.name}: {exc}") from None
+
+    async def reject(self, ctx: CallContext, tool: str, reason: str) -> None:
+        await audit.record(
+            self.db, actor=ctx.actor, event="rejected", tool=tool[:200], data={"reason": reason}
+        )
