@@ -31,6 +31,9 @@ __all__ = ["CallContext", "Gate"]  # callers build a CallContext and hand it to 
 log = get_logger("gate")
 KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{1,150}$")
 STRICTNESS = {"allow": 0, "ask": 1, "deny": 2}
+# A claimed execution silent for this long belongs to a process that died (tools time out
+# long before), so its approval is closed as interrupted instead of waiting forever.
+STALE_AFTER = timedelta(minutes=15)
 
 
 class Gate:
@@ -325,6 +328,9 @@ class Gate:
         replay = await self.runner.claim(invocation, approved.rule, key, row.id)
         if replay is not None:
             if await self.runner.stored_result(key) is None:
+                stale = await self.runner.close_stale(key, invocation, self.clock() - STALE_AFTER)
+                if stale is not None:
+                    return await self._finish(row, stale.model_copy(update={"approval_id": row.id}))
                 # Another caller is running it right now; it records the result.
                 view = self.approvals.view(await self.approvals.get(row.id), replay.message)
                 return view

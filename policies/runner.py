@@ -122,6 +122,45 @@ class Runner:
             ),
         )
 
+    async def close_stale(
+        self, key: str, invocation: Invocation, started_before: datetime
+    ) -> ToolOutcome | None:
+        """Close an execution whose process died before it reported back; never re-run it."""
+        outcome = ToolOutcome(
+            status="error",
+            invocation=invocation,
+            message=(
+                f"{invocation.tool} on {invocation.resource} was interrupted: the process "
+                "stopped before it reported back. It is not run again; check the current state."
+            ),
+        )
+        async with self.db.session() as session:
+            closed = await session.execute(
+                update(Execution)
+                .where(
+                    Execution.idempotency_key == key,
+                    Execution.status == "running",
+                    Execution.started_at < started_before,
+                )
+                .values(
+                    status="interrupted",
+                    finished_at=self.clock(),
+                    result=outcome.model_dump(mode="json"),
+                )
+            )
+            if not closed.rowcount:  # type: ignore[attr-defined]
+                return None
+            await audit.append(
+                session,
+                key=self.db.audit_key,
+                actor="system",
+                event="interrupted",
+                tool=invocation.tool,
+                resource=invocation.resource,
+                data={"key": key},
+            )
+        return outcome
+
     async def known(self, key: str) -> bool:
         """Whether an execution with this key was ever claimed."""
         async with self.db.session() as session:

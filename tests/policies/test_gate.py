@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -357,3 +358,35 @@ async def test_only_people_answer_approvals(gate: Gate, make_container: Any) -> 
     with pytest.raises(BadInput, match="person"):
         await gate.decide(outcome.approval_id, approve=True, by="agent:autonomous")
     assert (await gate.approvals.get(outcome.approval_id)).status == "pending"
+
+
+async def test_an_execution_interrupted_by_a_crash_is_closed_not_rerun(
+    gate: Gate, make_container: Any, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = make_container()
+    before = started_at(box)
+    outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
+    assert outcome.approval_id
+    async with gate.db.session() as session:  # approved and claimed, then the process died
+        await session.execute(
+            update(Approval).where(Approval.id == outcome.approval_id).values(status="approved")
+        )
+        session.add(
+            Execution(
+                idempotency_key=f"approval:{outcome.approval_id}",
+                tool="docker.restart_container",
+                resource=f"container:{box.name}",
+                actor="user:evin",
+                approval_id=outcome.approval_id,
+                status="running",
+                started_at=clock(),
+            )
+        )
+    waiting = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert waiting.status == "approved" and "not run again" in (waiting.message or "")
+    clock.advance(minutes=5)  # still within the approval's life, past a 1-minute silence limit
+    monkeypatch.setattr("policies.gate.STALE_AFTER", timedelta(minutes=1))
+    closed = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert closed.status == "failed" and "interrupted" in (closed.result or {}).get("message", "")
+    assert started_at(box) == before
+    assert "interrupted" in await events(gate)
