@@ -390,3 +390,14 @@ async def test_an_execution_interrupted_by_a_crash_is_closed_not_rerun(
     assert closed.status == "failed" and "interrupted" in (closed.result or {}).get("message", "")
     assert started_at(box) == before
     assert "interrupted" in await events(gate)
+
+
+async def test_a_misspelt_container_is_bad_input_with_suggestions(
+    gate: Gate, make_container: Any
+) -> None:
+    box = make_container()
+    with pytest.raises(
+        BadInput, match=rf"no container named '{box.name}x'.*did you mean {box.name}"
+    ):
+        await gate.invoke(USER, "docker.stop_container", {"name": box.name + "x"})
+    assert await count(gate, Approval) == 0

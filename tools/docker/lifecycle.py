@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from datetime import datetime
 
 import docker
 from pydantic import Field
 
+from core.errors import NotFound
 from tools.deps import ToolDeps
 from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
@@ -69,9 +71,18 @@ def _act(
     )
 
 
+def _names(client: docker.DockerClient) -> list[str]:
+    return [n.lstrip("/") for row in client.api.containers(all=True) for n in row["Names"]]
+
+
 async def _real_name(args: ContainerArgs, deps: ToolDeps) -> ContainerArgs:
     """The policy sees the container's real name, also when it was named by id or prefix."""
-    data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    try:
+        data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    except NotFound as exc:
+        close = difflib.get_close_matches(args.name, await run(deps, _names), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise NotFound(exc.message + hint) from None
     return args.model_copy(update={"name": str(data.get("Name") or args.name).lstrip("/")})
 
 

@@ -22,7 +22,12 @@ def _detail(a: ApprovalView) -> str:
     if a.diff:
         lines.append(a.diff)
     if a.result is not None:
-        lines.append(f"  result: {a.result.get('status')} {a.result.get('message') or ''}")
+        data = a.result.get("data") or {}
+        summary = ", ".join(
+            f"{k} {data[k]}" for k in ("state", "started_at", "message", "backup") if data.get(k)
+        )
+        detail = a.result.get("message") or summary
+        lines.append(f"  result: {a.result.get('status')}{': ' + detail if detail else ''}")
     if a.message:
         lines.append(f"  {a.message}")
     return "\n".join(lines)
