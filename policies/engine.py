@@ -70,6 +70,14 @@ class PolicyEngine:
         self.rules = rules
         self._clock = clock
 
+    def rule(self, rule_id: str) -> Rule | None:
+        """The rule with this id, if it is one of ours (not a built-in)."""
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def now(self) -> datetime:
+        """The engine's clock."""
+        return self._clock()
+
     def _first(self, effect: Effect, req: PolicyRequest, now: datetime) -> Rule | None:
         for rule in self.rules:
             if rule.effect == effect and _matches(rule, req, now):

@@ -22,7 +22,7 @@ from policies.engine import Decision, PolicyEngine, PolicyRequest
 from policies.outcome import ApprovalView, Invocation, ToolOutcome
 from policies.prepare import CallContext, Prepared, Preparer
 from policies.redaction import find_placeholders, substitute
-from policies.runner import Runner, call_tool
+from policies.runner import Limit, OverLimit, Runner, call_tool
 from tools.deps import ToolDeps
 from tools.registry import Registry
 
@@ -117,12 +117,32 @@ class Gate:
             decision = await self._decide(ctx, p)
             replay = None
             if decision.decision == "allow":
-                replay = await self.runner.claim(invocation, decision.rule, key, None)
+                try:
+                    replay = await self.runner.claim(
+                        invocation, decision.rule, key, None, self._limit(decision, p)
+                    )
+                except OverLimit as exc:
+                    reason = f"circuit breaker: rule {decision.rule} allows no more right now "
+                    reason += f"({exc.done} recent run(s))"
+                    decision = Decision(decision="ask", rule=decision.rule, reason=reason)
         if decision.decision != "allow":
             return await self._not_now(ctx, p, invocation, decision)
         if replay is not None:
             return replay
         return await self._run_claimed(p, invocation, decision, key, None)
+
+    def _limit(self, decision: Decision, p: Prepared) -> Limit | None:
+        """The allowing rule's rate limit, to be enforced again when the call is claimed."""
+        rule = self.engine.rule(decision.rule)
+        if rule is None or rule.rate_limit is None:
+            return None
+        per = rule.rate_limit
+        return Limit(
+            tools=rule.tools,
+            resource=p.resource if per.by == "resource" else None,
+            since=self.engine.now() - timedelta(seconds=per.per_seconds),
+            max=per.max,
+        )
 
     async def _not_now(
         self, ctx: CallContext, p: Prepared, invocation: Invocation, decision: Decision

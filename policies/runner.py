@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import JarvisError
 from core.logging import get_logger
 from memory import audit
 from memory.db import Database
-from memory.models import Execution
+from memory.models import AuditHead, Execution
 from policies.outcome import Invocation, Status, ToolOutcome
 from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolSpec
@@ -55,6 +57,32 @@ async def call_tool(
     return status, result.model_dump(mode="json"), None
 
 
+@dataclass(frozen=True)
+class Limit:
+    """A rate limit to enforce at claim time: at most `max` runs of `tools` since `since`."""
+
+    tools: list[str]
+    resource: str | None
+    since: datetime
+    max: int
+
+
+class OverLimit(Exception):
+    """The rate limit was reached between the decision and the claim."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(done)
+        self.done = done
+
+
+async def _count(session: AsyncSession, limit: Limit) -> int:
+    query = select(Execution.tool).where(Execution.started_at >= limit.since)
+    if limit.resource is not None:
+        query = query.where(Execution.resource == limit.resource)
+    names = (await session.execute(query)).scalars().all()
+    return sum(1 for name in names if any(fnmatchcase(name, g) for g in limit.tools))
+
+
 class Runner:
     """Claims an execution row before the side effect; a known key returns its first outcome."""
 
@@ -65,19 +93,31 @@ class Runner:
 
     async def count_recent(self, tools: list[str], resource: str | None, since: datetime) -> int:
         """Executions of tools matching the globs since a time (for rate limits)."""
-        query = select(Execution.tool).where(Execution.started_at >= since)
-        if resource is not None:
-            query = query.where(Execution.resource == resource)
         async with self.db.session() as session:
-            names = (await session.execute(query)).scalars().all()
-        return sum(1 for name in names if any(fnmatchcase(name, g) for g in tools))
+            return await _count(session, Limit(tools=tools, resource=resource, since=since, max=0))
 
     async def claim(
-        self, invocation: Invocation, rule: str, key: str, approval_id: str | None
+        self,
+        invocation: Invocation,
+        rule: str,
+        key: str,
+        approval_id: str | None,
+        limit: Limit | None = None,
     ) -> ToolOutcome | None:
-        """Record the execution (and its audit entry) before running; None means: go ahead."""
+        """Record the execution (and its audit entry) before running; None means: go ahead.
+
+        With a rate limit, the count is taken again under the audit head's lock, in the same
+        transaction as the claim, so other processes cannot race past it (OverLimit).
+        """
         try:
             async with self.db.session() as session:
+                if limit is not None:
+                    await session.execute(
+                        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
+                    )
+                    done = await _count(session, limit)
+                    if done >= limit.max:
+                        raise OverLimit(done)
                 session.add(
                     Execution(
                         idempotency_key=key,

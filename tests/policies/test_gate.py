@@ -401,3 +401,17 @@ async def test_a_misspelt_container_is_bad_input_with_suggestions(
     ):
         await gate.invoke(USER, "docker.stop_container", {"name": box.name + "x"})
     assert await count(gate, Approval) == 0
+
+
+async def test_rate_limit_holds_across_processes(gate: Gate, make_container: Any) -> None:
+    """Two gates (as a CLI and a server would have) race for the breaker: only 3 get through."""
+    box = make_container()
+    other = Gate(gate.db, gate.registry, gate.engine, gate.deps, gate.vault, clock=gate.clock)
+    auto = CallContext(actor="agent:autonomous")
+    args = {"name": box.name, "timeout": 0}
+    outcomes = await asyncio.gather(
+        *(g.invoke(auto, "docker.restart_container", args) for g in (gate, other) * 3)
+    )
+    statuses = sorted(o.status for o in outcomes)
+    assert statuses.count("approval_required") == 3, [o.message for o in outcomes]
+    assert await count(gate, Execution) == 3
