@@ -104,7 +104,7 @@ class EditResult(ConfigEditResult, ToolResult):
 
 
 class WriteConfigArgs(PathArgs):
-    """New content for a config file, and how to make it live and check it."""
+    """New content for a config file, and how to check it once it is in place."""
 
     content: str = Field(max_length=MAX_BYTES, description="The complete new file content")
     validator: ValidatorName = Field(
@@ -112,9 +112,6 @@ class WriteConfigArgs(PathArgs):
     )
     expected_sha256: str | None = Field(
         None, pattern=r"^[0-9a-f]{64}$", description="Refuse if the file changed since read"
-    )
-    apply_argv: list[str] | None = Field(
-        None, min_length=1, description="Command (from the allow-list) that makes it live"
     )
     health_url: HttpUrl | None = Field(
         None, description="After applying, this URL must answer with a status below 400"
@@ -158,11 +155,11 @@ def _health(url: str, timeout: float) -> Callable[[], Awaitable[bool]]:
     description="""Replace a configuration file with new content, safely: the content is
     validated first (YAML/JSON/TOML parse, Caddyfile via caddy, compose via docker compose),
     the old file is backed up with a timestamp, the new one is swapped in atomically, then the
-    optional apply command runs and the optional health URL is checked; if either fails the
-    old file is restored byte for byte. The approval shows the unified diff.""",
+    optional health URL is checked; if it fails the old file is restored byte for byte. The
+    approval shows the unified diff. (Making a service reload its config is a separate step.)""",
 )
 async def write_config(args: WriteConfigArgs, deps: ToolDeps) -> EditResult:
-    """Validate, back up, swap in, apply, check; roll back on failure."""
+    """Validate, back up, swap in, check; roll back on failure."""
     editor = _editor(deps)
     target = editor.resolve(args.path)
     health = _health(str(args.health_url), args.health_timeout_s) if args.health_url else None
@@ -170,7 +167,6 @@ async def write_config(args: WriteConfigArgs, deps: ToolDeps) -> EditResult:
         target,
         args.content,
         validator=_validator(args.validator, target, deps),
-        apply=args.apply_argv,
         health_check=health,
         expected_sha256=args.expected_sha256,
     )

@@ -415,3 +415,26 @@ async def test_rate_limit_holds_across_processes(gate: Gate, make_container: Any
     statuses = sorted(o.status for o in outcomes)
     assert statuses.count("approval_required") == 3, [o.message for o in outcomes]
     assert await count(gate, Execution) == 3
+
+
+async def test_an_approved_prune_removes_only_what_was_previewed(
+    gate: Gate, make_container: Any
+) -> None:
+    label = f"jarvis.prune-test={uuid.uuid4().hex[:8]}"
+    key, value = label.split("=")
+    old = make_container(["true"], labels={key: value})
+    later = make_container(labels={key: value})  # running while we ask
+    for _ in range(100):
+        old.reload()
+        if old.status == "exited":
+            break
+        await asyncio.sleep(0.1)
+    outcome = await gate.invoke(USER, "docker.prune", {"what": ["containers"], "label": label})
+    assert outcome.approval_id
+    pending = await gate.approvals.get(outcome.approval_id)
+    assert old.name in (pending.diff or "") and later.name not in (pending.diff or "")
+    later.stop(timeout=0)  # stops after the question: not covered by the approval
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "executed", view.result
+    names = {c.name for c in gate.deps.docker.containers.list(all=True, filters={"label": label})}
+    assert names == {later.name}

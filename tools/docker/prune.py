@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Annotated, Literal
 
@@ -17,6 +18,8 @@ MAX_NAMES = 200
 
 PruneKind = Literal["containers", "images", "volumes", "networks", "build_cache"]
 Until = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[smh]$")]
+ContainerId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]
+STOPPED = ["exited", "created", "dead"]
 
 
 class PruneArgs(ToolArgs):
@@ -35,6 +38,11 @@ class PruneArgs(ToolArgs):
     )
     until: Until | None = Field(
         default=None, description="Only objects created longer ago than this, e.g. '24h'."
+    )
+    containers: list[ContainerId] | None = Field(
+        default=None,
+        description="Filled in when the call is checked: the stopped containers seen then. "
+        "Only these are removed, so a container that stops after the approval is kept.",
     )
 
     @model_validator(mode="after")
@@ -100,8 +108,42 @@ def _prune_one(client: docker.DockerClient, kind: PruneKind, args: PruneArgs) ->
     )
 
 
+def _stopped(client: docker.DockerClient, args: PruneArgs) -> list[Json]:
+    filters: dict[str, object] = {"status": STOPPED}
+    if args.label:
+        filters["label"] = [args.label]
+    if args.until:
+        filters["until"] = [args.until]
+    rows: list[Json] = client.api.containers(all=True, filters=filters)
+    return rows
+
+
+def _remove_pinned(client: docker.DockerClient, ids: list[str]) -> PruneOutcome:
+    """Remove exactly the previewed containers that are still stopped."""
+    still = {str(r["Id"]) for r in client.api.containers(all=True, filters={"status": STOPPED})}
+    removed: list[str] = []
+    for cid in ids:
+        full = next((f for f in still if f.startswith(cid)), None)
+        if full is None:
+            continue  # gone, or running again: not ours to delete any more
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            client.api.remove_container(full)
+            removed.append(short_id(full))
+    return PruneOutcome(
+        kind="containers",
+        count=len(removed),
+        deleted=removed[:MAX_NAMES],
+        space_reclaimed_bytes=0,
+    )
+
+
 def _prune(client: docker.DockerClient, args: PruneArgs) -> PruneResult:
-    results = [_prune_one(client, kind, args) for kind in args.what]
+    results = [
+        _remove_pinned(client, args.containers)
+        if kind == "containers" and args.containers is not None
+        else _prune_one(client, kind, args)
+        for kind in args.what
+    ]
     return PruneResult(
         results=results,
         count=sum(r.count for r in results),
@@ -116,10 +158,9 @@ def _prune_plan(client: docker.DockerClient, args: PruneArgs) -> str:
         + (f" older than {args.until}" if args.until else "")
     ]
     if "containers" in args.what:
-        filters: dict[str, object] = {"status": ["exited", "created", "dead"]}
-        if args.label:
-            filters["label"] = [args.label]
-        rows: list[Json] = client.api.containers(all=True, filters=filters)
+        rows = _stopped(client, args)
+        if args.containers is not None:
+            rows = [r for r in rows if short_id(str(r["Id"])) in args.containers]
         names = sorted(str((r.get("Names") or ["?"])[0]).lstrip("/") for r in rows)
         lines.append(f"stopped containers ({len(names)}): {', '.join(names[:30]) or 'none'}")
     if "images" in args.what:
@@ -132,11 +173,20 @@ async def _prune_preview(args: PruneArgs, deps: ToolDeps) -> str | None:
     return await run(deps, lambda c: _prune_plan(c, args))
 
 
+async def _pin_containers(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
+    """Pin the stopped containers seen now, so the approval covers exactly those."""
+    if "containers" not in args.what or args.containers is not None:
+        return args
+    rows = await run(deps, lambda c: _stopped(c, args))
+    return args.model_copy(update={"containers": sorted(short_id(str(r["Id"])) for r in rows)})
+
+
 @family.tool(
     "prune",
     risk="destructive",
     resource="docker:prune",
     preview=_prune_preview,
+    canonical=_pin_containers,
     description="""
 Free disk space by deleting unused Docker objects: stopped containers, untagged images (or all
 unused images with all_images=true), unused volumes (their data is lost; Docker 23+ prunes
