@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
 import os
+import re
 import stat
-import tempfile
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +14,17 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from core.errors import BadInput, ChangeFailed, Conflict, JarvisError, NotAllowed
+from policies.atomic_files import Folder
 from policies.executor import SafeCommandExecutor
 from policies.validators import Validator, default_validator
 
 Step = Callable[[], Awaitable[object]] | Sequence[str]
 
 _NEW_FILE_MODE = 0o644  # configs are read by services running as other users
+# What _backup appends to a file's name: ".<_STAMP>[-<attempt>].bak". Backups are found by
+# this exact pattern: a glob like "app.yaml.*.bak" would also take app.yaml.local's.
+_STAMP = "%Y%m%dT%H%M%S.%fZ"
+_BACKUP_SUFFIX = r"\.(?P<stamp>\d{8}T\d{6})(?P<micro>\.\d{6})?Z(?:-(?P<attempt>\d+))?\.bak"
 
 
 class PathNotAllowed(NotAllowed):
@@ -64,53 +68,31 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    # The rename itself is only durable once the directory entry is flushed.
-    fd = os.open(folder, os.O_RDONLY)
+def _backup_key(name: str, candidate: str) -> tuple[datetime, int] | None:
+    """(time, attempt) when `candidate` is exactly a backup name of file `name`, else None."""
+    match = re.fullmatch(re.escape(name) + _BACKUP_SUFFIX, candidate)
+    if match is None:
+        return None
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        when = datetime.strptime(f"{match['stamp']}{match['micro'] or '.000000'}Z", _STAMP)
+    except ValueError:  # digits, but not a date
+        return None
+    return when, int(match["attempt"] or 0)
 
 
-def _write_beside(target: Path, data: bytes, like: os.stat_result | None) -> Path:
-    """Write `data` to a temp file beside the target (same filesystem: replace is atomic)."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".jarvis-tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(name, stat.S_IMODE(like.st_mode) if like else _NEW_FILE_MODE)
-        if like is not None:
-            with contextlib.suppress(PermissionError):
-                os.chown(name, like.st_uid, like.st_gid)  # keep the owner when we may
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
+def _write_temp(folder: Folder, name: str, data: bytes, like: os.stat_result | None) -> str:
+    """A temp copy beside the target with its exact mode and owner (or ChangeFailed)."""
+    if like is None:
+        return folder.write_temp(name, data, _NEW_FILE_MODE)
+    return folder.write_temp(name, data, stat.S_IMODE(like.st_mode), (like.st_uid, like.st_gid))
 
 
-def _discard(tmp: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-
-
-def _replace(tmp: Path, target: Path) -> None:
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _read(target: Path) -> tuple[bytes | None, os.stat_result | None]:
-    """The file's bytes and stat, or (None, None) when it does not exist."""
-    try:
-        return target.read_bytes(), target.stat()
-    except FileNotFoundError:
-        return None, None
+def _put_back(folder: Folder, name: str, data: bytes | None, like: os.stat_result | None) -> None:
+    """Restore the previous bytes exactly (or remove a file that did not exist)."""
+    if data is None:
+        folder.unlink(name)
+    else:
+        folder.replace(_write_temp(folder, name, data, like), name)
 
 
 class ConfigEditor:
@@ -138,10 +120,19 @@ class ConfigEditor:
             raise BadInput(f"the folder of {str(path)!r} does not exist")
         return real
 
+    def _folder(self, target: Path) -> Folder:
+        """The target's folder, opened once: every later read, write, rename and unlink goes
+        through this descriptor, so swapping the folder for a symlink later redirects nothing."""
+        try:
+            return Folder(target.parent)
+        except OSError as exc:
+            raise Conflict(f"the folder of {target} changed while it was opened") from exc
+
     def preview(self, path: str | Path, new_text: str) -> ConfigPreview:
         """The unified diff and hashes of an edit, without writing anything."""
         target = self.resolve(path)
-        old, _ = _read(target)
+        with self._folder(target) as folder:
+            old, _ = folder.read(target.name)
         new = new_text.encode()
         return ConfigPreview(
             path=str(target),
@@ -167,29 +158,35 @@ class ConfigEditor:
         return self.backup_dir.joinpath(*target.parent.parts[1:])
 
     def list_backups(self, path: str | Path) -> list[Path]:
-        """Backups of a file, newest first."""
+        """Backups of a file, newest first (by time stamp, then attempt number)."""
         target = self.resolve(path)
         folder = self._backup_folder(target)
-        found = [p for p in folder.glob(f"{target.name}.*.bak") if p.is_file()]
-        return sorted(found, key=lambda p: p.name, reverse=True)
+        if not folder.is_dir():
+            return []
+        found = [
+            (key, p)
+            for p in folder.iterdir()
+            if (key := _backup_key(target.name, p.name)) is not None and p.is_file()
+        ]
+        return [p for _, p in sorted(found, key=lambda item: item[0], reverse=True)]
 
     def _backup(self, target: Path, data: bytes) -> Path:
-        folder = self._backup_folder(target)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-        for attempt in range(100):
-            name = folder / f"{target.name}.{stamp}{f'-{attempt}' if attempt else ''}.bak"
-            try:
-                # O_EXCL: never overwrite an older backup; 0600 because configs hold secrets.
-                fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                continue
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            return name
-        raise ChangeFailed(f"could not create a backup of {target.name} in {folder}")
+        """A new backup, never half-written and never over an older one (ChangeFailed)."""
+        where = self._backup_folder(target)
+        stamp = datetime.now(UTC).strftime(_STAMP)
+        names = (f"{target.name}.{stamp}{f'-{n}' if n else ''}.bak" for n in range(100))
+        try:
+            where.mkdir(parents=True, exist_ok=True, mode=0o700)  # configs hold secrets
+            with Folder(where, follow_symlink=True) as folder:
+                name = folder.write_new(target.name, data, names)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise ChangeFailed(
+                f"could not write a backup of {target.name} to {where}: {why}"
+            ) from exc
+        if name is None:
+            raise ChangeFailed(f"could not create a backup of {target.name} in {where}")
+        return where / name
 
     async def apply(
         self,
@@ -209,36 +206,25 @@ class ConfigEditor:
             if step is not None and not callable(step):
                 self.executor.check(list(step))  # refuse before anything is written
         chosen = validator if validator is not None else default_validator(target, self.executor)
-        old, like = _read(target)
-        if expected_sha256 is not None and sha256(old or b"") != expected_sha256:
-            raise Conflict(f"{target} changed since the preview; preview the edit again")
-        new = new_text.encode()
-        result = ConfigEditResult(path=str(target), diff=self._diff(target, old or b"", new))
-        if old == new:
-            result.message = f"{target.name} already has this content"
-            return result
-
-        tmp = _write_beside(target, new, like)
-        note = await self._validate(target, tmp, chosen, old, result)
-        try:
-            backup = self._backup(target, old) if old is not None else None
-        except BaseException:
-            _discard(tmp)  # no backup, no swap
-            raise
-        _replace(tmp, target)
-        result.backup = str(backup) if backup else None
-        result.validated = True
-        result.message = f"{target.name} updated after validation ({chosen.name})"
-        result.message += f"; {note}" if note else ""
-
-        try:
-            failed = await self._steps(apply, health_check, result)
-        except BaseException:
-            self._put_back(target, old, like)  # cancelled half-way: leave the old file in place
-            raise
-        if not failed:
-            return result
-        self._put_back(target, old, like)
+        with self._folder(target) as folder:
+            old, like = folder.read(target.name)
+            if expected_sha256 is not None and sha256(old or b"") != expected_sha256:
+                raise Conflict(f"{target} changed since the preview; preview the edit again")
+            new = new_text.encode()
+            result = ConfigEditResult(path=str(target), diff=self._diff(target, old or b"", new))
+            if old == new:
+                result.message = f"{target.name} already has this content"
+                return result
+            await self._swap(folder, target, new, chosen, old, like, result)
+            try:
+                failed = await self._steps(apply, health_check, result)
+            except BaseException:
+                _put_back(folder, target.name, old, like)  # cancelled half-way: put it back
+                raise
+            if not failed:
+                return result
+            # Through the folder opened above, even if its path now leads somewhere else.
+            _put_back(folder, target.name, old, like)
         result.rolled_back = True
         result.message = f"{failed}; {target.name} was rolled back to its previous content"
         if apply is not None:
@@ -246,22 +232,59 @@ class ConfigEditor:
             result.message += f", but {again}" if again else " and re-applied"
         raise ConfigChangeFailed(result.message, result)
 
+    async def _swap(
+        self,
+        folder: Folder,
+        target: Path,
+        new: bytes,
+        chosen: Validator,
+        old: bytes | None,
+        like: os.stat_result | None,
+        result: ConfigEditResult,
+    ) -> None:
+        """Write, validate and back up, then swap in; any refusal leaves the target untouched."""
+        try:
+            tmp = _write_temp(folder, target.name, new, like)  # refuses an owner it cannot keep
+        except ChangeFailed as exc:
+            raise self._refused(exc, result) from exc
+        note = await self._validate(folder, target, tmp, chosen, old, result)
+        try:
+            backup = self._backup(target, old) if old is not None else None
+        except BaseException as exc:
+            folder.discard(tmp)  # no backup, no swap
+            if isinstance(exc, ChangeFailed):
+                raise self._refused(exc, result) from exc
+            raise
+        folder.replace(tmp, target.name)
+        result.backup = str(backup) if backup else None
+        result.validated = True
+        result.message = f"{target.name} updated after validation ({chosen.name})"
+        result.message += f"; {note}" if note else ""
+
+    @staticmethod
+    def _refused(exc: ChangeFailed, result: ConfigEditResult) -> ConfigChangeFailed:
+        result.message = f"{exc.message}; nothing was changed"
+        return ConfigChangeFailed(result.message, result)
+
     async def _validate(
         self,
+        folder: Folder,
         target: Path,
-        tmp: Path,
+        tmp: str,
         chosen: Validator,
         old: bytes | None,
         result: ConfigEditResult,
     ) -> str | None:
         """Validate the temp file; on any failure delete it and leave the target untouched."""
         try:
-            note = await chosen.validate(tmp)
+            # Validators (and the commands they run) take a path, not the folder descriptor;
+            # whoever could swap the folder in between could write the file directly anyway.
+            note = await chosen.validate(folder.path / tmp)
             # Someone may have written the file while the validator ran.
-            if _read(target)[0] != old:
+            if folder.read(target.name)[0] != old:
                 raise Conflict(f"{target} changed while the edit was being validated")
         except BaseException as exc:
-            _discard(tmp)
+            folder.discard(tmp)
             if isinstance(exc, JarvisError) and not isinstance(exc, ChangeFailed):
                 raise  # Conflict, ValidatorUnavailable, CommandNotAllowed keep their type
             if not isinstance(exc, Exception):
@@ -303,19 +326,11 @@ class ConfigEditor:
             return f"the {what} exited with code {res.exit_code}: {tail}"
         return ""
 
-    def _put_back(self, target: Path, old: bytes | None, like: os.stat_result | None) -> None:
-        """Restore the previous bytes exactly (or remove a file that did not exist)."""
-        if old is None:
-            target.unlink(missing_ok=True)
-            _fsync_dir(target.parent)
-        else:
-            _replace(_write_beside(target, old, like), target)
-
     def backup_of(self, target: Path, backup: str | Path) -> Path:
         """`backup` resolved, if it is one of `target`'s own backups; else refused."""
         source = Path(backup).resolve()
         folder = self._backup_folder(target).resolve()
-        if source.parent != folder or not source.name.startswith(f"{target.name}."):
+        if source.parent != folder or _backup_key(target.name, source.name) is None:
             raise PathNotAllowed(f"{str(backup)!r} is not a backup of {target}")
         if not source.is_file():
             raise BadInput(f"backup {str(backup)!r} does not exist")
@@ -326,9 +341,10 @@ class ConfigEditor:
         target = self.resolve(path)
         source = self.backup_of(target, backup)
         data = source.read_bytes()
-        old, like = _read(target)
-        current = self._backup(target, old) if old is not None else None
-        self._put_back(target, data, like)
+        with self._folder(target) as folder:
+            old, like = folder.read(target.name)
+            current = self._backup(target, old) if old is not None else None
+            _put_back(folder, target.name, data, like)
         return ConfigEditResult(
             path=str(target),
             backup=str(current) if current else None,

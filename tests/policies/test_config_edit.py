@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from core.errors import BadInput, ChangeFailed, Conflict
 from policies.config_edit import ConfigChangeFailed, ConfigEditor, PathNotAllowed
 from policies.executor import CommandNotAllowed
-from policies.validators import ValidatorUnavailable
+from policies.validators import TextValidator, ValidatorUnavailable
 from tests.testbed.services import missing_service
 
 PY = sys.executable
@@ -30,6 +32,10 @@ def _all_backups(backups: Path) -> list[Path]:
 
 def _leftovers(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if "jarvis-tmp" in p.name]
+
+
+def _backup_folder(backups: Path, target: Path) -> Path:
+    return backups.joinpath(*target.parent.parts[1:])
 
 
 async def test_good_yaml_edit_is_applied_with_an_exact_backup(
@@ -261,3 +267,154 @@ async def test_caddyfile_validation_failure_leaves_the_old_file(
     good = CADDY_OK.replace("8080", "9090")
     result = await editor.apply(target, good)
     assert result.validated and target.read_text() == good
+
+
+async def test_backups_of_a_longer_name_are_not_this_files(
+    editor: ConfigEditor, root: Path
+) -> None:
+    target, local = root / "app.yaml", root / "app.yaml.local"
+    target.write_bytes(OLD_YAML)
+    local.write_bytes(b"local: 1\n")
+    mine = (await editor.apply(target, NEW_YAML)).backup
+    theirs = (await editor.apply(local, "local: 2\n", validator=TextValidator())).backup
+    assert mine is not None and theirs is not None
+    assert editor.list_backups(target) == [Path(mine)]
+    assert editor.list_backups(local) == [Path(theirs)]
+    with pytest.raises(PathNotAllowed):
+        editor.backup_of(target, theirs)
+    with pytest.raises(PathNotAllowed):
+        editor.restore(target, theirs)
+    assert target.read_bytes() == NEW_YAML.encode()
+
+
+async def test_a_name_with_brackets_has_its_backups(editor: ConfigEditor, root: Path) -> None:
+    target = root / "app[1].yaml"
+    target.write_bytes(OLD_YAML)
+    result = await editor.apply(target, NEW_YAML)
+    assert result.backup is not None
+    assert editor.list_backups(target) == [Path(result.backup)]
+    assert editor.backup_of(target, result.backup) == Path(result.backup)
+
+
+def test_backups_sort_by_time_then_attempt(editor: ConfigEditor, root: Path, backups: Path) -> None:
+    target = root / "app.yaml"
+    folder = _backup_folder(backups, target)
+    folder.mkdir(parents=True)
+    newest_first = [
+        "app.yaml.20260102T000000.000000Z-10.bak",
+        "app.yaml.20260102T000000.000000Z-2.bak",
+        "app.yaml.20260102T000000.000000Z-1.bak",
+        "app.yaml.20260102T000000.000000Z.bak",
+        "app.yaml.20260101T000000.500000Z.bak",
+        "app.yaml.20251231T235959Z.bak",
+    ]
+    strays = [
+        "app.yaml.20260103T000000.000000Z.bak.tmp",
+        "app.yaml.junk.bak",
+        "app.yaml.20261399T000000.000000Z.bak",  # not a date
+        ".app.yaml.0a1b2c.jarvis-tmp",
+    ]
+    for name in newest_first + strays:
+        (folder / name).write_bytes(b"a: 1\n")
+    assert [p.name for p in editor.list_backups(target)] == newest_first
+    for name in strays:
+        with pytest.raises(PathNotAllowed):
+            editor.backup_of(target, folder / name)
+
+
+async def test_a_failed_backup_write_leaves_nothing_behind(
+    editor: ConfigEditor, root: Path, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:  # the disk fills up while the backup is written
+        if Path(os.readlink(f"/proc/self/fd/{fd}")).is_relative_to(backups):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, NEW_YAML)
+    assert "backup" in info.value.message and "No space left" in info.value.message
+    assert target.read_bytes() == OLD_YAML
+    assert _all_backups(backups) == []  # no half-written backup, no temp file
+    assert _leftovers(root) == []
+
+
+async def test_an_owner_that_cannot_be_kept_refuses_the_edit(
+    editor: ConfigEditor, root: Path, backups: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    target.chmod(0o640)
+    before = target.stat()
+
+    def refuse(*args: object, **kwargs: object) -> None:  # not root: chown to others fails
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", refuse)
+    monkeypatch.setattr(os, "fchown", refuse)
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, NEW_YAML)
+    assert "owner" in info.value.message and "nothing was changed" in info.value.message
+    after = target.stat()
+    assert target.read_bytes() == OLD_YAML and after.st_ino == before.st_ino
+    assert (after.st_mode, after.st_uid, after.st_gid) == (
+        before.st_mode,
+        before.st_uid,
+        before.st_gid,
+    )
+    assert _all_backups(backups) == [] and _leftovers(root) == []
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o2750, 0o600])
+async def test_mode_and_owner_are_kept_after_edit_and_rollback(
+    editor: ConfigEditor, root: Path, mode: int
+) -> None:
+    target = root / "app.yaml"
+    target.write_bytes(OLD_YAML)
+    owner = (1234, 4321) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    if os.geteuid() == 0:
+        os.chown(target, *owner)
+    target.chmod(mode)
+
+    def kept() -> tuple[int, int, int]:
+        info = target.stat()
+        return info.st_mode & 0o7777, info.st_uid, info.st_gid
+
+    with pytest.raises(ChangeFailed):
+        await editor.apply(target, NEW_YAML, health_check=_fail)
+    assert target.read_bytes() == OLD_YAML and kept() == (mode, *owner)
+    await editor.apply(target, NEW_YAML)
+    assert target.read_bytes() == NEW_YAML.encode() and kept() == (mode, *owner)
+
+
+@pytest.mark.parametrize("existed", [True, False])
+async def test_rollback_stays_in_the_folder_even_if_it_is_swapped_for_a_symlink(
+    editor: ConfigEditor, root: Path, tmp_path: Path, existed: bool
+) -> None:
+    folder, moved, other = root / "conf", root / "conf.moved", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    (other / "app.yaml").write_bytes(b"decoy: 1\n")
+    target = folder / "app.yaml"
+    if existed:
+        target.write_bytes(OLD_YAML)
+
+    async def swap_the_folder() -> bool:  # a slow health check, while an attacker acts
+        folder.rename(moved)
+        folder.symlink_to(other)
+        return False
+
+    with pytest.raises(ChangeFailed) as info:
+        await editor.apply(target, NEW_YAML, health_check=swap_the_folder)
+    assert info.value.result.rolled_back  # type: ignore[attr-defined]
+    if existed:
+        assert (moved / "app.yaml").read_bytes() == OLD_YAML
+    else:
+        assert not (moved / "app.yaml").exists()
+    assert sorted(p.name for p in other.iterdir()) == ["app.yaml"]
+    assert (other / "app.yaml").read_bytes() == b"decoy: 1\n"
+    assert _leftovers(moved) == [] and _leftovers(other) == []
