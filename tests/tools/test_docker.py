@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,11 +15,13 @@ import docker
 import pytest
 from pydantic import ValidationError
 
-from core.errors import Conflict, NotFound, Unreachable
+from core.errors import BadInput, Conflict, NotFound, Unreachable
 from core.settings import Settings
 from tests.testbed.docker_fixtures import IMAGE, MakeContainer, wait_for
 from tools.deps import ToolDeps
+from tools.docker import client as docker_client_module
 from tools.docker import family
+from tools.docker.observe import _stats_result
 from tools.registry import ToolResult
 
 SPECS = {s.name: s for s in family.specs}
@@ -94,6 +99,31 @@ def test_bad_args_are_refused() -> None:
             args(tool, **kw)
     assert args("docker.container_logs", name="x", since="15m").since == "15m"
     assert args("docker.container_logs", name="a" * 64).name == "a" * 64
+
+
+def test_since_too_far_back_is_a_validation_error() -> None:
+    logs = SPECS["docker.container_logs"].args_model
+    for since in (10**11, "99999999999d", str(10**11), 11 * 366 * 86400):
+        with pytest.raises(ValidationError, match="at most 10 years"):
+            logs(name="x", since=since)
+    assert logs(name="x", since="3000d").since == "3000d"
+    assert logs(name="x", since=9 * 365 * 86400).since == 9 * 365 * 86400
+
+
+def test_grep_patterns_are_checked_by_the_engine_that_searches() -> None:
+    logs = SPECS["docker.container_logs"].args_model
+    # `regex` syntax that Python's `re` refuses: the validator must not refuse it.
+    assert logs(name="x", grep=r"\p{Lu}+ disk", regex=True).grep == r"\p{Lu}+ disk"
+    for bad, why in [
+        (r"(?:(?:.{1000}){1000}){1000}", "too large"),  # `regex` would expand it: GBs
+        ("(?x)(?:(?:.{1 0 0 0}){1 0 0 0}){1000}", "verbose"),  # counts may hide in spaces
+        ("(", "not a valid regular expression"),
+    ]:
+        started = time.monotonic()
+        with pytest.raises(ValidationError, match=why):
+            logs(name="x", grep=bad, regex=True)
+        assert time.monotonic() - started < 1
+    assert logs(name="x", grep="(?:(?:.{1000}){1000}){1000}").grep  # plain text: fine
 
 
 async def test_unreachable_engine_names_the_address(settings: Settings) -> None:
@@ -252,6 +282,8 @@ async def test_logs_tail_grep_since(tool_deps: ToolDeps, make_container: MakeCon
     regex = await logs(grep=r"^line 4\d$", regex=True, tail=3)
     assert regex.lines == ["line 47", "line 48", "line 49"] and regex.truncated
     assert (await logs(grep="line 4.", tail=50)).is_empty()  # plain text, not a pattern
+    upper = await logs(grep=r"^\p{Lu}+ disk", regex=True, ignore_case=False)
+    assert upper.lines == ["ERROR disk full"]
     stamped = await logs(tail=1, timestamps=True)
     assert stamped.lines[0].endswith(" done")
     assert datetime.fromisoformat(stamped.lines[0].split()[0][:19]).year >= 2024
@@ -260,6 +292,53 @@ async def test_logs_tail_grep_since(tool_deps: ToolDeps, make_container: MakeCon
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert (await logs(since=future)).is_empty()
     assert SPECS["docker.container_logs"].untrusted_output
+
+
+@pytest.mark.docker
+async def test_a_catastrophic_regex_cannot_hang_the_search(
+    tool_deps: ToolDeps, make_container: MakeContainer
+) -> None:
+    word = "a" * 32 + "!"
+    ct = make_container(["sh", "-c", f"for i in $(seq 1 40); do echo {word}; done; sleep 600"])
+    assert wait_for(lambda: ct.logs().count(b"!") == 40, timeout=10)
+
+    async def logs(**kw: Any) -> Any:
+        call_ = call("docker.container_logs", tool_deps, name=ct.name, **kw)
+        return await asyncio.wait_for(call_, timeout=20)
+
+    # Exponential backtracking in any engine: the whole search gets about one second.
+    started = time.monotonic()
+    with pytest.raises(BadInput, match="too slow to search the logs; use a simpler one"):
+        await logs(grep=r"(\w|\w\w)+$", regex=True)
+    assert time.monotonic() - started < 5
+    # The review's example, which `re` takes forever on, is quick with `regex`.
+    assert (await logs(grep=r"(\w+\s?)+$", regex=True)).is_empty()
+    # Plain text is searched without the budget.
+    assert len((await logs(grep=word, tail=100)).lines) == 40
+
+
+def test_stats_without_pids_stats_are_of_a_running_container() -> None:
+    """Rootless Docker and cgroup v2 without the pids controller send no `pids_stats`."""
+    stats: dict[str, Any] = {
+        "read": "2026-11-24T08:00:02.123456789Z",
+        "name": "/web",
+        "id": "0123456789abcdef0123",
+        "pids_stats": {},
+        "cpu_stats": {
+            "cpu_usage": {"total_usage": 3_000_000},
+            "system_cpu_usage": 20_000_000,
+            "online_cpus": 2,
+        },
+        "precpu_stats": {"cpu_usage": {"total_usage": 1_000_000}, "system_cpu_usage": 10_000_000},
+        "memory_stats": {"usage": 300, "limit": 1000, "stats": {"inactive_file": 100}},
+    }
+    for sample in (stats, {k: v for k, v in stats.items() if k != "pids_stats"}):
+        result = _stats_result("web", sample)
+        assert (result.name, result.id, result.pids) == ("web", "0123456789ab", None)
+        assert (result.cpu_percent, result.online_cpus) == (40.0, 2)
+        assert (result.memory_usage_bytes, result.memory_percent) == (200, 20.0)
+    with pytest.raises(Conflict, match="not running"):
+        _stats_result("web", {**stats, "read": "0001-01-01T00:00:00Z"})
 
 
 @pytest.mark.docker
@@ -314,6 +393,23 @@ async def test_stop_start_restart(
     assert restarted.started_at is not None and restarted.started_at > started.started_at
     assert restarted.name == ct.name
     assert engine_state()["Running"] is True
+
+
+@pytest.mark.docker
+async def test_stop_an_auto_remove_container(
+    tool_deps: ToolDeps, make_container: MakeContainer, docker_client: docker.DockerClient
+) -> None:
+    ct = make_container(auto_remove=True)  # `docker run --rm`
+    stopped = await call("docker.stop_container", tool_deps, name=ct.name, timeout=2)
+    assert (stopped.name, stopped.id, stopped.action) == (ct.name, ct.id[:12], "stop")
+    assert (stopped.previous_state, stopped.state, stopped.running) == (
+        "running",
+        "removed",
+        False,
+    )
+    assert stopped.changed
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.api.inspect_container(ct.id)
 
 
 @pytest.mark.docker
@@ -406,3 +502,44 @@ async def test_compose_projects(tool_deps: ToolDeps, make_container: MakeContain
     everything = await call("docker.list_compose_projects", tool_deps)
     assert project in {x.name for x in everything.projects}
     assert (await call("docker.list_compose_projects", tool_deps, project=f"no{mark()}")).is_empty()
+
+
+@pytest.mark.docker
+async def test_get_many_survives_its_pool_being_closed_mid_use(
+    tool_deps: ToolDeps, make_container: MakeContainer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cts = [make_container(start=False) for _ in range(3)]
+    client = tool_deps.docker
+    pool = docker_client_module._raw_pool(client)
+    assert pool is not None
+    real_urlopen = pool.urlopen
+
+    def urlopen(*args: Any, **kwargs: Any) -> Any:
+        resp = real_urlopen(*args, **kwargs)
+        # docker-py keeps one pool per URL in a cache of 25 and closes those it drops:
+        # calls to other URLs (other threads, in real use) close this one while in use.
+        for i in range(30):
+            with contextlib.suppress(docker.errors.NotFound):
+                client.api.inspect_container(f"jarvis-test-none-{i}")
+        return resp
+
+    monkeypatch.setattr(pool, "urlopen", urlopen)
+    paths = [f"/containers/{c.id}/json" for c in cts] + [f"/containers/none-{mark()}/json"]
+    got = await asyncio.to_thread(docker_client_module.get_many, client, paths)
+    assert [g["Id"] for g in got[:3]] == [c.id for c in cts] and got[3] is None
+    assert pool.pool is None  # it was closed under get_many, which went on with a fresh one
+    assert docker_client_module._raw_pool(client) is not pool
+
+
+@pytest.mark.docker
+async def test_list_containers_with_a_closed_pool_falls_back_to_the_sdk(
+    tool_deps: ToolDeps, make_container: MakeContainer
+) -> None:
+    project = f"jarvistest{mark()}"
+    ct = make_container(labels={"com.docker.compose.project": project})
+    pool = docker_client_module._raw_pool(tool_deps.docker)
+    assert pool is not None
+    pool.close()  # and still the one docker-py hands out: no fresh pool to be had
+    assert docker_client_module._raw_pool(tool_deps.docker) is pool
+    result = await call("docker.list_containers", tool_deps, project=project)
+    assert [(c.name, c.state) for c in result.containers] == [(ct.name, "running")]

@@ -25,6 +25,8 @@ POOL_SIZE = 16
 
 _FRACTION = re.compile(r"\.(\d+)")
 _RETRIES = urllib3.Retry(total=1, redirect=False, status=0)
+# A pool closed (or run dry) under us: nothing was sent, so asking again is safe.
+_POOL_ERRORS = (urllib3.exceptions.ClosedPoolError, urllib3.exceptions.EmptyPoolError)
 
 T = TypeVar("T")
 Json = dict[str, Any]
@@ -128,15 +130,36 @@ def get_many(client: docker.DockerClient, paths: list[str]) -> list[Any]:
     The SDK goes through `requests`, which costs more per call than the engine takes to
     answer an inspect; here the SDK's own urllib3 pool is used directly, one request after
     the other on a kept-alive connection (threads do not help: the work is Python's).
-    Transports without such a pool (TLS over TCP) fall back to the SDK.
+    That pool belongs to docker-py, which closes it when it drops it from its per-URL cache
+    (other threads' calls can push it out): then the rest is fetched once more through a
+    fresh pool, and after that through the SDK. Transports without such a pool (TLS over
+    TCP) use the SDK throughout.
     """
-    api = client.api
-    pool = _raw_pool(client)
-    if pool is None:
-        return [_sdk_get(client, p) for p in paths]
-    timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
-    prefix = f"/v{api.api_version}"
     out: list[Any] = []
+    previous: urllib3.HTTPConnectionPool | None = None
+    for _ in range(2):  # docker-py's current pool, then a fresh one
+        pool = _raw_pool(client)
+        if pool is None or pool is previous:
+            break
+        previous = pool
+        try:
+            _get_pooled(client, pool, paths[len(out) :], out)
+            return out
+        except _POOL_ERRORS:
+            continue
+    out.extend(_sdk_get(client, p) for p in paths[len(out) :])
+    return out
+
+
+def _get_pooled(
+    client: docker.DockerClient,
+    pool: urllib3.HTTPConnectionPool,
+    paths: list[str],
+    out: list[Any],
+) -> None:
+    """GET `paths` through `pool`, appending each answer to `out` as it arrives."""
+    timeout = urllib3.Timeout(total=TIMEOUT_SECONDS)
+    prefix = f"/v{client.api.api_version}"
     for path in paths:
         resp = pool.urlopen("GET", prefix + path, timeout=timeout, retries=_RETRIES)
         if resp.status == 404:
@@ -145,7 +168,6 @@ def get_many(client: docker.DockerClient, paths: list[str]) -> list[Any]:
             out.append(_sdk_get(client, path))  # the SDK raises the proper APIError
         else:
             out.append(json.loads(resp.data))
-    return out
 
 
 def _raw_pool(client: docker.DockerClient) -> urllib3.HTTPConnectionPool | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
 from tools.docker.containers import inspect_raw
 from tools.registry import ToolResult
+
+AUTO_REMOVE_WAIT_SECONDS = 10.0
 
 
 class StartContainerArgs(ContainerArgs):
@@ -48,14 +51,48 @@ class LifecycleResult(ToolResult):
     exit_code: int
 
 
+def _after(client: docker.DockerClient, before: Json) -> Json | None:
+    """The container's inspect document after an action; None if the engine removed it.
+
+    A container started with auto-remove (`--rm`) is removed by the engine once it stops:
+    it is "removing" for a moment, then gone (404). Wait (briefly) for that to finish.
+    """
+    auto_remove = bool((before.get("HostConfig") or {}).get("AutoRemove"))
+    deadline = time.monotonic() + AUTO_REMOVE_WAIT_SECONDS
+    while True:
+        try:
+            after = inspect_raw(client, before["Id"])
+        except docker.errors.NotFound:
+            return None
+        status = (after.get("State") or {}).get("Status")
+        if not auto_remove or status not in ("exited", "removing"):
+            return after
+        if time.monotonic() >= deadline:
+            return after
+        time.sleep(0.05)
+
+
 def _act(
     client: docker.DockerClient, name: str, action: str, do: Callable[[str], None]
 ) -> LifecycleResult:
     before = inspect_raw(client, name)
     do(before["Id"])
-    after = inspect_raw(client, before["Id"])
-    state: Json = after.get("State") or {}
     old: Json = before.get("State") or {}
+    after = _after(client, before)
+    if after is None:
+        return LifecycleResult(
+            name=str(before.get("Name") or name).lstrip("/"),
+            id=short_id(before["Id"]),
+            action=action,
+            previous_state=str(old.get("Status") or "unknown"),
+            state="removed",
+            running=False,
+            changed=True,
+            started_at=parse_time(old.get("StartedAt")),
+            finished_at=None,
+            exit_code=0,
+        )
+    state: Json = after.get("State") or {}
     return LifecycleResult(
         name=str(after.get("Name") or name).lstrip("/"),
         id=short_id(after["Id"]),

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import docker
+import regex
 from pydantic import Field, field_validator, model_validator
 
-from core.errors import Conflict
+from core.errors import BadInput, Conflict
 from tools.deps import ToolDeps
 from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
+from tools.docker.containers import inspect_raw
 from tools.registry import ToolResult
 
 MAX_LINE = 4000
+MAX_SINCE_SECONDS = 10 * 366 * 86400  # about ten years back
+GREP_BUDGET_SECONDS = 1.0  # for searching all lines with one regular expression
+# `regex` compiles a counted repeat into that many copies of its body, so nested counts
+# multiply (`(?:(?:.{1000}){1000}){1000}` would take minutes and gigabytes, holding the GIL).
+# Bound: pattern length x the product of the counts' minimums (at worst ~65 MB and 0.05 s).
+MAX_REPEAT_WEIGHT = 500_000
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_COUNTED_REPEAT = re.compile(r"\{(\d*)(?:,\d*)?\}")
+# An inline flag group turning on verbose mode, where counts may hide spaces and comments.
+_VERBOSE_FLAG = re.compile(r"\(\?[\w-]*x")
+_TOO_SLOW = "the pattern is too slow to search the logs; use a simpler one"
 
 
 class ContainerLogsArgs(ContainerArgs):
@@ -58,11 +72,26 @@ class ContainerLogsArgs(ContainerArgs):
     @model_validator(mode="after")
     def _grep_ok(self) -> ContainerLogsArgs:
         if self.grep is not None and self.regex:
-            try:
-                re.compile(self.grep)
-            except re.error as exc:
-                raise ValueError(f"grep is not a valid regular expression: {exc}") from exc
+            compile_grep(self.grep, self.ignore_case)
         return self
+
+
+def compile_grep(pattern: str, ignore_case: bool) -> Any:
+    """A user's regular expression, compiled by `regex` (whose searches can time out).
+
+    ValueError if it is invalid or would be too large to compile.
+    """
+    if _VERBOSE_FLAG.search(pattern):
+        raise ValueError("grep may not turn on verbose mode ((?x)); write the pattern without it")
+    weight = len(pattern) * math.prod(
+        max(int(m.group(1) or 0), 1) for m in _COUNTED_REPEAT.finditer(pattern)
+    )
+    if weight > MAX_REPEAT_WEIGHT:
+        raise ValueError("grep's repeat counts {n} are too large; use smaller ones")
+    try:
+        return regex.compile(pattern, regex.IGNORECASE if ignore_case else 0)
+    except regex.error as exc:
+        raise ValueError(f"grep is not a valid regular expression: {exc}") from exc
 
 
 def since_time(value: int | str, now: datetime) -> datetime:
@@ -71,15 +100,26 @@ def since_time(value: int | str, now: datetime) -> datetime:
         seconds = int(value)
         if seconds < 1:
             raise ValueError("since must be at least 1 second")
-        return now - timedelta(seconds=seconds)
+        return now - timedelta(seconds=_since_seconds(seconds))
     text = value.strip()
     match = _DURATION.match(text.lower())
     if match:
-        return now - timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        return now - timedelta(seconds=_since_seconds(seconds))
     parsed = parse_time(text)
     if parsed is None:
         raise ValueError(f"since {value!r} is not seconds, a duration like '15m' or an ISO time")
     return parsed
+
+
+def _since_seconds(seconds: int) -> int:
+    """`seconds`, if it is not too far back (a timedelta that large would overflow)."""
+    if seconds > MAX_SINCE_SECONDS:
+        raise ValueError(
+            f"since may go back at most 10 years ({MAX_SINCE_SECONDS} seconds, '3660d'); "
+            "leave it out for the whole log"
+        )
+    return seconds
 
 
 class ContainerLogsResult(ToolResult):
@@ -108,10 +148,12 @@ def _logs(client: docker.DockerClient, args: ContainerLogsArgs) -> ContainerLogs
     )
     lines = [_clean(x) for x in raw.decode("utf-8", "replace").splitlines()]
     searched = len(lines)
-    if args.grep:
+    if args.grep and args.regex:
+        lines = _regex_grep(compile_grep(args.grep, args.ignore_case), lines)
+    elif args.grep:
         flags = re.IGNORECASE if args.ignore_case else 0
-        pattern = re.compile(args.grep if args.regex else re.escape(args.grep), flags)
-        lines = [x for x in lines if pattern.search(x)]
+        plain = re.compile(re.escape(args.grep), flags)  # literal text: linear time
+        lines = [x for x in lines if plain.search(x)]
     else:
         searched = min(searched, args.tail)
     return ContainerLogsResult(
@@ -120,6 +162,26 @@ def _logs(client: docker.DockerClient, args: ContainerLogsArgs) -> ContainerLogs
         searched_lines=searched,
         truncated=len(lines) > args.tail,
     )
+
+
+def _regex_grep(pattern: Any, lines: list[str]) -> list[str]:
+    """The lines `pattern` matches, within GREP_BUDGET_SECONDS for all of them together.
+
+    A backtracking pattern such as `(a|aa)+$` can take exponential time; `regex` stops a
+    search at its timeout (releasing the GIL meanwhile), so a worker thread cannot hang.
+    """
+    deadline = time.monotonic() + GREP_BUDGET_SECONDS
+    found: list[str] = []
+    try:
+        for line in lines:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            if pattern.search(line, timeout=left, concurrent=True):
+                found.append(line)
+    except TimeoutError:
+        raise BadInput(_TOO_SLOW) from None
+    return found
 
 
 @family.tool(
@@ -157,7 +219,9 @@ class ContainerStatsResult(ToolResult):
     net_tx_bytes: int
     block_read_bytes: int
     block_write_bytes: int
-    pids: int
+    pids: int | None = Field(
+        description="Processes in it; None where the engine does not count them (rootless)."
+    )
 
 
 def cpu_percent(stats: Json) -> tuple[float, int]:
@@ -197,10 +261,16 @@ def _block_io(stats: Json) -> tuple[int, int]:
     return read, write
 
 
+def _not_running(name: str) -> Conflict:
+    return Conflict(f"container {name!r} is not running; stats exist only while it runs")
+
+
 def _stats_result(name: str, stats: Json) -> ContainerStatsResult:
+    """The sample of a container that runs (rootless engines send no `pids_stats`)."""
     read_at = parse_time(stats.get("read"))
-    if read_at is None or not stats.get("pids_stats"):
-        raise Conflict(f"container {name!r} is not running; stats exist only while it runs")
+    if read_at is None:  # the engine's empty answer: it stopped since it was inspected
+        raise _not_running(name)
+    pids = (stats.get("pids_stats") or {}).get("current")
     cpu, online = cpu_percent(stats)
     mem: Json = stats.get("memory_stats") or {}
     used, limit = memory_used(mem), int(mem.get("limit") or 0)
@@ -219,11 +289,15 @@ def _stats_result(name: str, stats: Json) -> ContainerStatsResult:
         net_tx_bytes=sum(int(n.get("tx_bytes") or 0) for n in nets.values()),
         block_read_bytes=block_read,
         block_write_bytes=block_write,
-        pids=int((stats.get("pids_stats") or {}).get("current") or 0),
+        pids=int(pids) if pids is not None else None,
     )
 
 
 def _stats(client: docker.DockerClient, name: str) -> Json:
+    """A stats sample of `name`; Conflict unless its state says it is running."""
+    state: Json = inspect_raw(client, name).get("State") or {}
+    if not state.get("Running") or state.get("Restarting"):
+        raise _not_running(name)
     data: Json = client.api.stats(name, stream=False)
     return data
 
