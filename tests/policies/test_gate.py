@@ -438,3 +438,18 @@ async def test_an_approved_prune_removes_only_what_was_previewed(
     assert view.status == "executed", view.result
     names = {c.name for c in gate.deps.docker.containers.list(all=True, filters={"label": label})}
     assert names == {later.name}
+
+
+async def test_an_approved_remove_spares_a_container_recreated_since(
+    gate: Gate, make_container: Any
+) -> None:
+    name = f"jarvis-test-recreated-{uuid.uuid4().hex[:6]}"
+    first = make_container(name=name)
+    outcome = await gate.invoke(USER, "docker.remove_container", {"name": name, "force": True})
+    assert outcome.approval_id
+    first.remove(force=True)
+    second = make_container(name=name)  # `compose up --force-recreate` in between
+    view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+    assert view.status == "failed" and "recreated" in (view.result or {}).get("message", "")
+    second.reload()
+    assert second.status == "running"

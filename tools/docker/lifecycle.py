@@ -10,7 +10,7 @@ from datetime import datetime
 import docker
 from pydantic import Field
 
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 from tools.deps import ToolDeps
 from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
@@ -199,6 +199,12 @@ class RemoveContainerArgs(ContainerArgs):
     volumes: bool = Field(
         default=False, description="Also remove its anonymous volumes (named ones are kept)."
     )
+    expected_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{12,64}$",
+        description="Filled in when the call is checked: the container seen then. A container "
+        "recreated under the same name since is not removed.",
+    )
 
 
 class RemoveContainerResult(ToolResult):
@@ -213,6 +219,11 @@ class RemoveContainerResult(ToolResult):
 
 def _remove(client: docker.DockerClient, args: RemoveContainerArgs) -> RemoveContainerResult:
     data = inspect_raw(client, args.name)
+    if args.expected_id is not None and not str(data["Id"]).startswith(args.expected_id):
+        raise Conflict(
+            f"container {args.name!r} was recreated since this was asked "
+            f"(now {short_id(data['Id'])}, was {args.expected_id[:12]}); nothing was removed"
+        )
     client.api.remove_container(data["Id"], v=args.volumes, force=args.force)
     return RemoveContainerResult(
         name=str(data.get("Name") or args.name).lstrip("/"),
@@ -221,6 +232,14 @@ def _remove(client: docker.DockerClient, args: RemoveContainerArgs) -> RemoveCon
         was_running=bool((data.get("State") or {}).get("Running")),
         volumes_removed=args.volumes,
     )
+
+
+async def _pin_container(args: RemoveContainerArgs, deps: ToolDeps) -> RemoveContainerArgs:
+    """The real name, and the id of the container seen now (what the approval is about)."""
+    name = (await _real_name(args, deps)).name
+    data = await run(deps, lambda c: inspect_raw(c, name), container_subject(name))
+    pinned = args.expected_id or short_id(data["Id"])
+    return args.model_copy(update={"name": name, "expected_id": pinned})
 
 
 async def _remove_preview(args: RemoveContainerArgs, deps: ToolDeps) -> str | None:
@@ -234,7 +253,7 @@ async def _remove_preview(args: RemoveContainerArgs, deps: ToolDeps) -> str | No
     risk="destructive",
     resource="container:{name}",
     preview=_remove_preview,
-    canonical=_real_name,
+    canonical=_pin_container,
     description="""
 Delete a container (its writable layer is lost; named volumes stay). A running container is
 refused unless force=true. Use it for containers that are no longer wanted, not as a repair:
