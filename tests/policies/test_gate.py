@@ -453,3 +453,24 @@ async def test_an_approved_remove_spares_a_container_recreated_since(
     assert view.status == "failed" and "recreated" in (view.result or {}).get("message", "")
     second.reload()
     assert second.status == "running"
+
+
+async def test_a_volume_prune_keeps_named_volumes_and_new_ones(gate: Gate) -> None:
+    client = gate.deps.docker
+    label = f"jarvis.test.volume={uuid.uuid4().hex[:8]}"
+    key, value = label.split("=")
+    named = client.volumes.create(name=f"jarvis-test-data-{value}", labels={key: value})
+    anonymous = client.volumes.create(name=uuid.uuid4().hex * 2, labels={key: value})
+    try:
+        outcome = await gate.invoke(USER, "docker.prune", {"what": ["volumes"], "label": label})
+        assert outcome.approval_id
+        diff = (await gate.approvals.get(outcome.approval_id)).diff or ""
+        assert anonymous.name[:12] in diff and "(1)" in diff
+        later = client.volumes.create(name=uuid.uuid4().hex * 2, labels={key: value})
+        view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
+        assert view.status == "executed", view.result
+        left = {v.name for v in client.volumes.list(filters={"label": label})}
+        assert left == {named.name, later.name}
+    finally:
+        for v in client.volumes.list(filters={"label": label}):
+            v.remove(force=True)

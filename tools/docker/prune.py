@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from typing import Annotated, Literal
 
 import docker
@@ -19,6 +20,8 @@ MAX_NAMES = 200
 PruneKind = Literal["containers", "images", "volumes", "networks", "build_cache"]
 Until = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[smh]$")]
 ContainerId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]
+VolumeName = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")  # Docker names anonymous volumes by a random hex id
 STOPPED = ["exited", "created", "dead"]
 
 
@@ -43,6 +46,11 @@ class PruneArgs(ToolArgs):
         default=None,
         description="Filled in when the call is checked: the stopped containers seen then. "
         "Only these are removed, so a container that stops after the approval is kept.",
+    )
+    volumes: list[VolumeName] | None = Field(
+        default=None,
+        description="Filled in when the call is checked: the unused anonymous volumes seen "
+        "then. Only these are removed; named volumes are never pruned.",
     )
 
     @model_validator(mode="after")
@@ -118,6 +126,32 @@ def _stopped(client: docker.DockerClient, args: PruneArgs) -> list[Json]:
     return rows
 
 
+def _unused_anonymous_volumes(client: docker.DockerClient, args: PruneArgs) -> list[str]:
+    filters: dict[str, object] = {"dangling": ["true"]}
+    if args.label:
+        filters["label"] = [args.label]
+    rows: list[Json] = (client.api.volumes(filters=filters) or {}).get("Volumes") or []
+    return sorted(str(v["Name"]) for v in rows if ANONYMOUS.match(str(v["Name"])))
+
+
+def _remove_pinned_volumes(client: docker.DockerClient, names: list[str]) -> PruneOutcome:
+    """Remove exactly the previewed volumes that are still unused."""
+    still = {
+        str(v["Name"])
+        for v in (client.api.volumes(filters={"dangling": ["true"]}) or {}).get("Volumes") or []
+    }
+    removed: list[str] = []
+    for name in names:
+        if name not in still:
+            continue  # in use again, or gone
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            client.api.remove_volume(name)
+            removed.append(name)
+    return PruneOutcome(
+        kind="volumes", count=len(removed), deleted=removed[:MAX_NAMES], space_reclaimed_bytes=0
+    )
+
+
 def _remove_pinned(client: docker.DockerClient, ids: list[str]) -> PruneOutcome:
     """Remove exactly the previewed containers that are still stopped."""
     still = {str(r["Id"]) for r in client.api.containers(all=True, filters={"status": STOPPED})}
@@ -138,12 +172,14 @@ def _remove_pinned(client: docker.DockerClient, ids: list[str]) -> PruneOutcome:
 
 
 def _prune(client: docker.DockerClient, args: PruneArgs) -> PruneResult:
-    results = [
-        _remove_pinned(client, args.containers)
-        if kind == "containers" and args.containers is not None
-        else _prune_one(client, kind, args)
-        for kind in args.what
-    ]
+    results = []
+    for kind in args.what:
+        if kind == "containers" and args.containers is not None:
+            results.append(_remove_pinned(client, args.containers))
+        elif kind == "volumes" and args.volumes is not None:
+            results.append(_remove_pinned_volumes(client, args.volumes))
+        else:
+            results.append(_prune_one(client, kind, args))
     return PruneResult(
         results=results,
         count=sum(r.count for r in results),
@@ -163,6 +199,12 @@ def _prune_plan(client: docker.DockerClient, args: PruneArgs) -> str:
             rows = [r for r in rows if short_id(str(r["Id"])) in args.containers]
         names = sorted(str((r.get("Names") or ["?"])[0]).lstrip("/") for r in rows)
         lines.append(f"stopped containers ({len(names)}): {', '.join(names[:30]) or 'none'}")
+    if "volumes" in args.what:
+        names = (
+            args.volumes if args.volumes is not None else _unused_anonymous_volumes(client, args)
+        )
+        shown = ", ".join(n[:12] for n in names[:30]) or "none"
+        lines.append(f"unused anonymous volumes ({len(names)}): {shown}; named volumes are kept")
     if "images" in args.what:
         kind = "unused images" if args.all_images else "untagged (dangling) images"
         lines.append(f"{kind} are removed" + ("" if args.all_images else " only"))
@@ -173,12 +215,15 @@ async def _prune_preview(args: PruneArgs, deps: ToolDeps) -> str | None:
     return await run(deps, lambda c: _prune_plan(c, args))
 
 
-async def _pin_containers(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
-    """Pin the stopped containers seen now, so the approval covers exactly those."""
-    if "containers" not in args.what or args.containers is not None:
-        return args
-    rows = await run(deps, lambda c: _stopped(c, args))
-    return args.model_copy(update={"containers": sorted(short_id(str(r["Id"])) for r in rows)})
+async def _pin(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
+    """Pin the stopped containers and unused volumes seen now: the approval covers those."""
+    update: dict[str, list[str]] = {}
+    if "containers" in args.what and args.containers is None:
+        rows = await run(deps, lambda c: _stopped(c, args))
+        update["containers"] = sorted(short_id(str(r["Id"])) for r in rows)
+    if "volumes" in args.what and args.volumes is None:
+        update["volumes"] = await run(deps, lambda c: _unused_anonymous_volumes(c, args))
+    return args.model_copy(update=update)
 
 
 @family.tool(
@@ -186,12 +231,13 @@ async def _pin_containers(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
     risk="destructive",
     resource="docker:prune",
     preview=_prune_preview,
-    canonical=_pin_containers,
+    canonical=_pin,
     description="""
 Free disk space by deleting unused Docker objects: stopped containers, untagged images (or all
-unused images with all_images=true), unused volumes (their data is lost; Docker 23+ prunes
-only anonymous ones), unused networks and build cache; optionally only those with a label or
-older than a duration. Check disk_usage first and prune only what is needed.
+unused images with all_images=true), unused anonymous volumes (their data is lost; named
+volumes are never pruned: remove those by hand), unused networks and build cache; optionally
+only those with a label or older than a duration. Check disk_usage first and prune only what
+is needed.
 """,
 )
 async def prune(args: PruneArgs, deps: ToolDeps) -> PruneResult:
