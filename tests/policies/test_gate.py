@@ -32,6 +32,14 @@ async def count(gate: Gate, model: Any) -> int:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
+async def approved_then_crashed(gate: Gate, approval_id: str) -> None:
+    """The state a process leaves when it dies right after recording an approval."""
+    async with gate.db.session() as session:
+        await session.execute(
+            update(Approval).where(Approval.id == approval_id).values(status="approved")
+        )
+
+
 async def events(gate: Gate) -> list[str]:
     async with gate.db.session() as session:
         rows = await session.execute(select(AuditEntry.event).order_by(AuditEntry.seq))
@@ -262,10 +270,7 @@ async def test_reject_never_runs_an_approved_call_and_approve_resumes_it(
     before = started_at(box)
     outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
     assert outcome.approval_id
-    async with gate.db.session() as session:  # the process died right after the decision
-        await session.execute(
-            update(Approval).where(Approval.id == outcome.approval_id).values(status="approved")
-        )
+    await approved_then_crashed(gate, outcome.approval_id)
     view = await gate.decide(outcome.approval_id, approve=False, by="user:evin")
     assert view.status == "approved" and "changes nothing" in (view.message or "")
     assert started_at(box) == before and await count(gate, Execution) == 0
@@ -280,10 +285,7 @@ async def test_interrupted_approval_past_expiry_is_not_run(
     before = started_at(box)
     outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
     assert outcome.approval_id
-    async with gate.db.session() as session:
-        await session.execute(
-            update(Approval).where(Approval.id == outcome.approval_id).values(status="approved")
-        )
+    await approved_then_crashed(gate, outcome.approval_id)
     clock.advance(hours=2)
     view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
     assert view.status == "failed" and "expired" in (view.result or {}).get("message", "")
@@ -367,10 +369,8 @@ async def test_an_execution_interrupted_by_a_crash_is_closed_not_rerun(
     before = started_at(box)
     outcome = await gate.invoke(USER, "docker.restart_container", {"name": box.name, "timeout": 0})
     assert outcome.approval_id
-    async with gate.db.session() as session:  # approved and claimed, then the process died
-        await session.execute(
-            update(Approval).where(Approval.id == outcome.approval_id).values(status="approved")
-        )
+    await approved_then_crashed(gate, outcome.approval_id)
+    async with gate.db.session() as session:  # ...after claiming the execution
         session.add(
             Execution(
                 idempotency_key=f"approval:{outcome.approval_id}",
