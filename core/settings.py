@@ -47,6 +47,24 @@ class Settings(BaseSettings):
     command_timeout_seconds: float = Field(default=30.0, gt=0)
     command_output_cap_bytes: int = Field(default=256_000, gt=0)
 
+    # The chat: an OpenAI-compatible model is optional; the offline router always answers first.
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (OpenAI, Ollama, vLLM ...)."
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-5"
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    agent_max_steps: int = Field(default=8, ge=1, le=50)
+
+    # The web app.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    admin_password: SecretStr | None = Field(
+        default=None, description="Password for the first admin; generated and shown if unset."
+    )
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -69,6 +87,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'jarvis.db'}"
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an OpenAI-compatible endpoint or key is set."""
+        return bool(self.llm_base_url or self.llm_api_key)
 
 
 def load_settings(**overrides: Any) -> Settings:
