@@ -123,6 +123,15 @@ class ApprovalStore:
         async with self.db.session() as session:
             return list((await session.execute(query)).scalars())
 
+    async def for_thread(self, thread_id: str, status: str | None = None) -> list[Approval]:
+        """Approvals asked in one conversation, oldest first."""
+        query = select(Approval).where(Approval.thread_id == thread_id)
+        if status is not None:
+            query = query.where(Approval.status == status)
+        async with self.db.session() as session:
+            rows = await session.scalars(query.order_by(Approval.created_at))
+            return list(rows)
+
     async def expire_due(self) -> int:
         """Mark pending approvals past their expiry as expired; returns how many."""
         now = self.clock()

@@ -27,6 +27,9 @@ T = TypeVar("T")
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
+JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
+
+
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     """Print a one-line reason on stderr and exit."""
     typer.echo(f"error: {message}", err=True)

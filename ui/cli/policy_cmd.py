@@ -13,6 +13,7 @@ from policies.gate import CallContext
 from policies.rules import DEFAULT_POLICY, load_policy_file
 from ui.cli.common import (
     EXIT_BAD_INPUT,
+    JSON_OPT,
     actor_or_exit,
     emit,
     fail,
@@ -21,7 +22,6 @@ from ui.cli.common import (
 )
 
 app = typer.Typer(help="The rules that decide allow / ask / deny.", no_args_is_help=True)
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 @app.command("check")

@@ -10,11 +10,16 @@ from core.runtime import Runtime
 from policies.gate import CallContext
 from policies.outcome import ToolOutcome
 from tools.catalog import build_registry
-from ui.cli.common import EXIT_FAILURE, actor_or_exit, emit, parse_json_object, run_with_runtime
+from ui.cli.common import (
+    EXIT_FAILURE,
+    JSON_OPT,
+    actor_or_exit,
+    emit,
+    parse_json_object,
+    run_with_runtime,
+)
 
 app = typer.Typer(help="List the tools Jarvis has, or call one (always through the policy).")
-
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 @app.command("list")

@@ -1,0 +1,194 @@
+"""The chat graph against the real gate, Docker Engine and checkpoint stores (SQLite and PG)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from sqlalchemy import func, select
+
+from agent.scripted import ScriptedChatModel
+from agent.service import Agent
+from agent.toolspec import model_name
+from core.runtime import Runtime, build_runtime
+from core.settings import Settings
+from memory.models import Execution
+
+
+def call(tool: str, call_id: str, **args: Any) -> AIMessage:
+    """A scripted model message asking for one tool call (in the model's spelling)."""
+    return AIMessage(
+        content="", tool_calls=[{"name": model_name(tool), "args": args, "id": call_id}]
+    )
+
+
+@pytest.fixture
+def make_runtime(tmp_path: Path, db_url: str, docker_host: str) -> Callable[[], Runtime]:
+    """A runtime on the parametrised database; call it again for a 'restarted process'."""
+
+    def make() -> Runtime:
+        settings = Settings(
+            data_dir=tmp_path / "data", database_url=db_url, docker_host=docker_host
+        )
+        settings.data_dir.mkdir(exist_ok=True)
+        return build_runtime(settings)
+
+    return make
+
+
+@pytest.fixture
+async def runtime(make_runtime: Callable[[], Runtime]) -> AsyncIterator[Runtime]:
+    rt = make_runtime()
+    yield rt
+    await rt.close()
+
+
+async def executions(rt: Runtime, tool: str) -> int:
+    async with rt.db.session() as s:
+        return int(
+            await s.scalar(
+                select(func.count()).select_from(Execution).where(Execution.tool == tool)
+            )
+            or 0
+        )
+
+
+async def test_read_turn_streams_and_reports_the_call(runtime: Runtime, make_container) -> None:
+    box = make_container()
+    model = ScriptedChatModel(
+        responses=[call("docker.list_containers", "c1"), "Here are your containers."]
+    )
+    tokens: list[str] = []
+
+    async def on_token(t: str) -> None:
+        tokens.append(t)
+
+    async with Agent.open(runtime, model) as agent:
+        result = await agent.turn("show my containers", on_token=on_token)
+    assert result.reply == "Here are your containers."
+    assert "".join(tokens) == "Here are your containers."
+    [record] = result.tool_calls
+    assert (record.name, record.status) == ("docker.list_containers", "ok")
+    assert box.name in {c["name"] for c in record.data["containers"]}
+    assert not result.waiting and not result.approvals
+    # The model saw the registry's tools, in names the OpenAI API accepts.
+    assert any(t["function"]["name"] == "docker__restart_container" for t in model.tools)
+
+
+async def test_write_waits_for_approval_then_resumes_in_a_new_process(
+    make_runtime: Callable[[], Runtime], make_container
+) -> None:
+    box = make_container()
+    started = box.attrs["State"]["StartedAt"]
+    first = make_runtime()
+    model = ScriptedChatModel(responses=[call("docker.restart_container", "r1", name=box.name)])
+    async with Agent.open(first, model) as agent:
+        asked = await agent.turn(f"restart {box.name}", actor="user:evin")
+    await first.close()
+    assert asked.waiting
+    [approval] = asked.approvals
+    assert approval.status == "pending" and approval.tool == "docker.restart_container"
+    assert approval.id in asked.reply
+    box.reload()
+    assert box.attrs["State"]["StartedAt"] == started  # nothing ran yet
+
+    # Another process answers and resumes the same thread from its checkpoint.
+    second = make_runtime()
+    try:
+        view = await second.gate.decide(approval.id, approve=True, by="user:evin")
+        assert view.status == "executed"
+        done_model = ScriptedChatModel(responses=[f"Restarted {box.name}."])
+        async with Agent.open(second, done_model) as agent:
+            resumed = await agent.after_decision(view)
+            again = await agent.after_decision(view)
+            assert resumed is not None and not resumed.waiting
+            assert resumed.reply == f"Restarted {box.name}."
+            assert [(c.name, c.status) for c in resumed.tool_calls] == [
+                ("docker.restart_container", "ok")
+            ]
+            assert again is None  # nothing waits any more
+            # The model saw the executed result as the tool message.
+            seen: list[BaseMessage] = done_model.calls[0]
+            tool_msgs = [m for m in seen if isinstance(m, ToolMessage)]
+            assert '"status": "ok"' in str(tool_msgs[-1].content)
+            # The thread goes on normally afterwards.
+            later = await agent.turn("thanks", thread_id=asked.thread_id)
+            assert later.thread_id == asked.thread_id
+        assert await executions(second, "docker.restart_container") == 1
+        box.reload()
+        assert box.attrs["State"]["StartedAt"] != started
+    finally:
+        await second.close()
+
+
+async def test_rejected_change_never_runs(runtime: Runtime, make_container) -> None:
+    box = make_container()
+    model = ScriptedChatModel(
+        responses=[call("docker.stop_container", "s1", name=box.name), "Left it running."]
+    )
+    async with Agent.open(runtime, model) as agent:
+        asked = await agent.turn(f"stop {box.name}")
+        with pytest.raises(Exception, match="waiting for an approval"):
+            await agent.turn("and another thing", thread_id=asked.thread_id)
+        view = await runtime.gate.decide(asked.approvals[0].id, approve=False, by="user:admin")
+        resumed = await agent.after_decision(view)
+    assert resumed is not None and resumed.reply == "Left it running."
+    assert [c.status for c in resumed.tool_calls] == ["denied"]
+    box.reload()
+    assert box.status == "running"
+    assert await executions(runtime, "docker.stop_container") == 0
+
+
+async def test_step_limit_forces_a_final_answer(runtime: Runtime) -> None:
+    runtime.settings.agent_max_steps = 3
+    model = ScriptedChatModel(responses=[call("system.memory", f"m{i}") for i in range(10)])
+    async with Agent.open(runtime, model) as agent:
+        result = await agent.turn("loop forever")
+    assert result.reply.startswith("I stopped after 3 steps")
+    assert len(model.calls) == 3
+    assert [c.name for c in result.tool_calls] == ["system.memory"] * 3
+
+
+async def test_tool_errors_go_back_to_the_model(runtime: Runtime) -> None:
+    model = ScriptedChatModel(
+        responses=[
+            AIMessage(
+                content="",
+                tool_calls=[
+                    {"name": "docker__no_such_tool", "args": {}, "id": "e1"},
+                    {"name": "docker__restart_container", "args": {"bogus": 1}, "id": "e2"},
+                ],
+            ),
+            "Those did not work.",
+        ]
+    )
+    async with Agent.open(runtime, model) as agent:
+        result = await agent.turn("do odd things")
+    assert result.reply == "Those did not work."
+    assert [c.status for c in result.tool_calls] == ["error", "error"]
+    texts = [str(m.content) for m in model.calls[1] if isinstance(m, ToolMessage)]
+    assert "unknown" in texts[0].lower() or "no_such_tool" in texts[0]
+    assert "bogus" in texts[1]
+
+
+async def test_a_failing_model_is_reported_not_raised(runtime: Runtime) -> None:
+    def boom(_messages: list[BaseMessage]) -> AIMessage:
+        raise ConnectionError("model endpoint down")
+
+    async with Agent.open(runtime, ScriptedChatModel(responses=[boom])) as agent:
+        result = await agent.turn("hello")
+    assert result.reply and "Traceback" not in result.reply
+
+
+async def test_plan_runs_nothing(runtime: Runtime, make_container) -> None:
+    box = make_container()
+    model = ScriptedChatModel(responses=[call("docker.remove_container", "p1", name=box.name)])
+    async with Agent.open(runtime, model) as agent:
+        plan = await agent.plan(f"remove {box.name}")
+    assert [(c.name, c.status) for c in plan.tool_calls] == [("docker.remove_container", "planned")]
+    box.reload()
+    assert box.status == "running"
+    assert await executions(runtime, "docker.remove_container") == 0
