@@ -20,7 +20,11 @@ from tools.deps import ToolDeps
 
 TEST_SALT = b"per-installation-test-salt"
 
-pytest_plugins = ["tests.testbed.docker_fixtures", "tests.testbed.db_fixtures"]
+pytest_plugins = [
+    "tests.testbed.docker_fixtures",
+    "tests.testbed.db_fixtures",
+    "tests.testbed.fake_openai",
+]
 
 
 @pytest.fixture
