@@ -1,0 +1,269 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import {
+  Check,
+  CircleCheck,
+  CircleMinus,
+  CircleX,
+  LoaderCircle,
+  ShieldAlert,
+  ShieldCheck,
+  TriangleAlert,
+  X
+} from 'lucide-react';
+
+// Status colours: solid badge with white text (contrast checked in tests/ui/chat).
+const TONES = {
+  ok: { bg: '#15803d', fg: '#ffffff', Icon: CircleCheck },
+  warn: { bg: '#b45309', fg: '#ffffff', Icon: TriangleAlert },
+  bad: { bg: '#b91c1c', fg: '#ffffff', Icon: CircleX },
+  neutral: { bg: '#4b5563', fg: '#ffffff', Icon: CircleMinus }
+};
+const RESULT_TONES = { ok: 'ok', no_data: 'ok', error: 'bad', denied: 'bad' };
+
+const HUB = (window.__jarvisWidgetState = window.__jarvisWidgetState || {
+  values: {},
+  listeners: {}
+});
+
+function usePersisted(scope, key, initial) {
+  const id = scope + '|' + key;
+  const initialRef = useRef(initial);
+  const [value, setValue] = useState(() => (id in HUB.values ? HUB.values[id] : initial));
+  useEffect(() => {
+    const set = (HUB.listeners[id] = HUB.listeners[id] || new Set());
+    set.add(setValue);
+    if (id in HUB.values) setValue(HUB.values[id]);
+    return () => {
+      set.delete(setValue);
+    };
+  }, [id]);
+  const update = useCallback(
+    (next) => {
+      const prev = id in HUB.values ? HUB.values[id] : initialRef.current;
+      const v = typeof next === 'function' ? next(prev) : next;
+      HUB.values[id] = v;
+      (HUB.listeners[id] || new Set()).forEach((fn) => fn(v));
+    },
+    [id]
+  );
+  return [value, update];
+}
+
+async function call(name, payload) {
+  try {
+    const res = await callAction({ name, payload });
+    if (res === undefined || res === null) return { error: 'not connected' };
+    if (typeof res === 'object' && 'response' in res) return res.response || {};
+    return res;
+  } catch (err) {
+    return { error: String((err && err.message) || err) };
+  }
+}
+
+function ToneBadge({ tone, label, testId }) {
+  const t = TONES[tone] || TONES.neutral;
+  const Icon = t.Icon;
+  return (
+    <span
+      data-testid={testId}
+      className="inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-semibold"
+      style={{ backgroundColor: t.bg, color: t.fg }}
+    >
+      <Icon className="h-3 w-3" aria-hidden="true" />
+      {label}
+    </span>
+  );
+}
+
+function Field({ label, children }) {
+  return (
+    <div className="flex flex-col gap-1 min-w-0">
+      <dt className="text-xs font-semibold uppercase text-muted-foreground">{label}</dt>
+      <dd className="text-sm text-foreground" style={{ overflowWrap: 'anywhere' }}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+}
+
+export default function ApprovalCard() {
+  const base = props || {};
+  const id = base.approval_id || base.widget_id || '';
+  const scope = 'ApprovalCard:' + id;
+  // The decided card, kept until the element is re-sent with it.
+  const [decided, setDecided] = usePersisted(scope, 'decided', null);
+  const [busy, setBusy] = usePersisted(scope, 'busy', '');
+  const [error, setError] = usePersisted(scope, 'error', '');
+  const p = decided && base.status === 'pending' ? decided : base;
+  const pending = p.status === 'pending';
+
+  const decide = useCallback(
+    async (approve) => {
+      setBusy(approve ? 'approve' : 'reject');
+      setError('');
+      const next = await call(base.action || 'jarvis_decide', {
+        approval_id: id,
+        approve
+      });
+      if (!next || next.error || !next.status) {
+        setError((next && next.error) || 'no answer');
+      } else {
+        setDecided(next);
+        try {
+          await updateElement(next);
+        } catch (err) {
+          // The card already shows the answer; only the stored copy is stale.
+        }
+      }
+      setBusy('');
+    },
+    [base.action, id, setBusy, setError, setDecided]
+  );
+
+  const result = p.result || null;
+  const subject = (p.tool || 'call') + (p.resource ? ' on ' + p.resource : '');
+  return (
+    <section
+      data-testid={'approval-card-' + id}
+      aria-label={'Approval for ' + subject}
+      className="flex w-full min-w-0 flex-col gap-3 rounded-lg border bg-card p-3 text-card-foreground"
+    >
+      <header className="flex flex-wrap items-center justify-between gap-2">
+        <h3 className="flex items-center gap-2 text-base font-semibold">
+          {pending ? (
+            <ShieldAlert className="h-4 w-4 shrink-0" aria-hidden="true" />
+          ) : (
+            <ShieldCheck className="h-4 w-4 shrink-0" aria-hidden="true" />
+          )}
+          {pending ? 'Approval needed' : 'Approval'}
+        </h3>
+        <div className="flex flex-wrap items-center gap-2">
+          <ToneBadge
+            tone={p.risk_tone}
+            label={'risk: ' + (p.risk || '?')}
+            testId={'approval-risk-' + id}
+          />
+          <ToneBadge
+            tone={p.status_tone}
+            label={p.status || '?'}
+            testId={'approval-status-' + id}
+          />
+        </div>
+      </header>
+      <dl className="flex flex-col gap-3">
+        <Field label="What">
+          <code className="font-mono font-semibold">{p.tool}</code>
+          {p.args_text && p.args_text !== '{}' ? (
+            <pre
+              className="mt-1 max-h-96 overflow-auto whitespace-pre-wrap rounded-md border bg-muted p-2 font-mono text-xs"
+              style={{ overflowWrap: 'anywhere' }}
+            >
+              {p.args_text}
+            </pre>
+          ) : null}
+        </Field>
+        <div className="flex flex-wrap gap-4">
+          <Field label="Resource">
+            <code className="font-mono">{p.resource}</code>
+          </Field>
+          <Field label="Asked by">{p.actor}</Field>
+        </div>
+        <Field label="Why">
+          {p.reason}
+          {p.rule ? (
+            <span className="text-muted-foreground">{' (rule ' + p.rule + ')'}</span>
+          ) : null}
+        </Field>
+        {p.diff ? (
+          <Field label="Preview">
+            <pre
+              tabIndex={0}
+              aria-label="Preview of the change"
+              data-testid={'approval-diff-' + id}
+              className="max-h-96 overflow-auto rounded-md border bg-muted p-2 font-mono text-xs"
+            >
+              {p.diff}
+            </pre>
+          </Field>
+        ) : null}
+      </dl>
+      {pending ? (
+        <div className="flex flex-wrap items-center gap-2">
+          <Button
+            size="sm"
+            onClick={() => decide(true)}
+            disabled={Boolean(busy)}
+            aria-label={'Approve ' + subject}
+            data-testid={'approve-' + id}
+          >
+            {busy === 'approve' ? (
+              <LoaderCircle className="animate-spin" aria-hidden="true" />
+            ) : (
+              <Check aria-hidden="true" />
+            )}
+            Approve
+          </Button>
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={() => decide(false)}
+            disabled={Boolean(busy)}
+            aria-label={'Reject ' + subject}
+            data-testid={'reject-' + id}
+          >
+            {busy === 'reject' ? (
+              <LoaderCircle className="animate-spin" aria-hidden="true" />
+            ) : (
+              <X aria-hidden="true" />
+            )}
+            Reject
+          </Button>
+          {p.expires_at ? (
+            <span className="text-xs text-muted-foreground">
+              {'expires ' + when(p.expires_at)}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+      <div
+        role="status"
+        aria-live="polite"
+        data-testid={'approval-outcome-' + id}
+        className="flex flex-col gap-2 text-sm text-foreground"
+      >
+        {busy ? (
+          <span>{busy === 'approve' ? 'Approving and running…' : 'Rejecting…'}</span>
+        ) : null}
+        {error ? <span>{'Could not record the answer: ' + error}</span> : null}
+        {!pending && p.decided_by ? (
+          <span className="text-muted-foreground">
+            {p.status +
+              ' by ' +
+              p.decided_by +
+              (p.decided_at ? ', ' + when(p.decided_at) : '')}
+          </span>
+        ) : null}
+        {result ? (
+          <div
+            className="flex flex-wrap items-center gap-2"
+            data-testid={'approval-result-' + id}
+          >
+            <ToneBadge
+              tone={RESULT_TONES[result.status] || 'neutral'}
+              label={'result: ' + result.status}
+            />
+            <span style={{ overflowWrap: 'anywhere' }}>{result.text}</span>
+          </div>
+        ) : null}
+        {p.message ? <span style={{ overflowWrap: 'anywhere' }}>{p.message}</span> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,1 @@
+"""The chat web app (Chainlit): sessions, rendering, widgets."""

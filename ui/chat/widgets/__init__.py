@@ -1,0 +1,51 @@
+"""Props of the chat's live widgets (Chainlit custom elements in public/elements/).
+
+Pure functions from tool outcomes (`ToolOutcome.model_dump(mode="json")`) and approvals to
+the JSON props each element renders, the names of the actions the elements call, and the
+payload models the action callbacks validate what the browser sends with.
+"""
+
+from ui.chat.widgets.approval import approval_card
+from ui.chat.widgets.base import (
+    ACTION_DECIDE,
+    ACTION_LOGS,
+    ACTION_REFRESH,
+    ACTION_TOOL,
+    APPROVAL_CARD,
+    BUTTON_TOOLS,
+    CONTAINER_TABLE,
+    LOG_VIEWER,
+    SYSTEM_OVERVIEW,
+    WIDGET_FOR_TOOL,
+    ButtonTool,
+    DecidePayload,
+    LogsPayload,
+    RefreshPayload,
+    ToolActionPayload,
+)
+from ui.chat.widgets.docker import container_table, log_lines_reply, log_viewer, tool_reply
+from ui.chat.widgets.system import system_overview
+
+__all__ = [
+    "ACTION_DECIDE",
+    "ACTION_LOGS",
+    "ACTION_REFRESH",
+    "ACTION_TOOL",
+    "APPROVAL_CARD",
+    "BUTTON_TOOLS",
+    "CONTAINER_TABLE",
+    "LOG_VIEWER",
+    "SYSTEM_OVERVIEW",
+    "WIDGET_FOR_TOOL",
+    "ButtonTool",
+    "DecidePayload",
+    "LogsPayload",
+    "RefreshPayload",
+    "ToolActionPayload",
+    "approval_card",
+    "container_table",
+    "log_lines_reply",
+    "log_viewer",
+    "system_overview",
+    "tool_reply",
+]

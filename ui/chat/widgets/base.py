@@ -1,0 +1,177 @@
+"""What the widgets share: action names and payloads, element names, tones, formatting."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tools.docker.base import ContainerName
+from tools.docker.client import parse_time
+
+# The Python action callbacks the widgets call with `callAction({name, payload})`.
+ACTION_TOOL = "jarvis_tool"
+ACTION_DECIDE = "jarvis_decide"
+ACTION_LOGS = "jarvis_logs"
+ACTION_REFRESH = "jarvis_refresh_overview"
+
+# Custom element names (public/elements/<name>.jsx).
+CONTAINER_TABLE = "ContainerTable"
+SYSTEM_OVERVIEW = "SystemOverview"
+LOG_VIEWER = "LogViewer"
+APPROVAL_CARD = "ApprovalCard"
+
+WIDGET_FOR_TOOL: dict[str, str] = {
+    "docker.list_containers": CONTAINER_TABLE,
+    "system.overview": SYSTEM_OVERVIEW,
+    "docker.container_logs": LOG_VIEWER,
+}
+
+ButtonTool = Literal[
+    "docker.container_logs",
+    "docker.restart_container",
+    "docker.stop_container",
+    "docker.start_container",
+]
+# Row button -> the tool it calls (the container table's buttons, in display order).
+BUTTON_TOOLS: dict[str, ButtonTool] = {
+    "logs": "docker.container_logs",
+    "restart": "docker.restart_container",
+    "stop": "docker.stop_container",
+    "start": "docker.start_container",
+}
+
+Tone = Literal["ok", "warn", "bad", "neutral"]
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+MAX_TEXT = 2000  # characters of a message or result summary shown in a widget
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ContainerRef(_Payload):
+    name: ContainerName
+
+
+class ToolActionPayload(_Payload):
+    """`jarvis_tool`: a row button of the container table asks for one Docker tool call."""
+
+    tool: ButtonTool
+    args: dict[str, Any]
+
+    @field_validator("args")
+    @classmethod
+    def _one_container(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Exactly `{"name": <container name>}`: a button names its row's container only."""
+        if set(value) != {"name"}:
+            raise ValueError('args must be exactly {"name": <container name>}')
+        return {"name": _ContainerRef(name=value["name"]).name}
+
+
+class DecidePayload(_Payload):
+    """`jarvis_decide`: the approval card's Approve / Reject button."""
+
+    approval_id: str = Field(pattern=UUID_PATTERN)
+    approve: bool
+
+
+class LogsPayload(_Payload):
+    """`jarvis_logs`: the log viewer asks for the lines written after `since` (ISO 8601)."""
+
+    name: ContainerName
+    since: str | None = Field(default=None, max_length=64)
+
+    @field_validator("since")
+    @classmethod
+    def _iso_time(cls, value: str | None) -> str | None:
+        if value is not None and parse_time(value) is None:
+            raise ValueError("since must be an ISO 8601 time")
+        return value
+
+
+class RefreshPayload(_Payload):
+    """`jarvis_refresh_overview`: the overview's Refresh button (no fields)."""
+
+
+def widget_id() -> str:
+    """A fresh id for one widget instance (keys its UI state in the browser)."""
+    return uuid.uuid4().hex[:16]
+
+
+def clip(text: str | None, limit: int = MAX_TEXT) -> str | None:
+    """`text` cut to `limit` characters (with an ellipsis), None stays None."""
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def human_bytes(value: float | None) -> str | None:
+    """Bytes as people read them: 512 B, 3.4 MiB, 1.2 TiB (None stays None)."""
+    return None if value is None else bytes_text(value)
+
+
+def bytes_text(value: float) -> str:
+    """Bytes as people read them: 512 B, 3.4 MiB, 1.2 TiB."""
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(size) < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+def human_duration(seconds: float | None) -> str | None:
+    """A duration in its two largest units: 45s, 12m 3s, 5h 2m, 3d 4h."""
+    if seconds is None:
+        return None
+    total = max(int(seconds), 0)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    if minutes:
+        return f"{minutes}m {secs}s"
+    return f"{secs}s"
+
+
+def usage_tone(percent: float | None) -> Tone:
+    """How worrying a usage percentage is (below 75 ok, below 90 warn, else bad)."""
+    if percent is None:
+        return "neutral"
+    if percent >= 90:
+        return "bad"
+    return "warn" if percent >= 75 else "ok"
+
+
+def number(value: Any) -> float | None:
+    """A JSON number as float (None for anything else, booleans included)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def outcome_head(outcome: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields every result widget carries: status, message, tool, untrusted, widget id."""
+    invocation = outcome.get("invocation") or {}
+    status = str(outcome.get("status") or "error")
+    return {
+        "widget_id": widget_id(),
+        "status": status,
+        "message": clip(outcome.get("message")),
+        "tool": invocation.get("tool"),
+        "untrusted": bool(outcome.get("untrusted")),
+    }
+
+
+def outcome_data(outcome: Mapping[str, Any]) -> dict[str, Any]:
+    """The result data of an outcome that worked; empty for errors, denials and questions."""
+    data = outcome.get("data")
+    if outcome.get("status") in ("ok", "no_data") and isinstance(data, dict):
+        return data
+    return {}
