@@ -30,6 +30,7 @@ from memory.vault import Vault, load_key
 from policies.engine import PolicyEngine
 from policies.gate import CallContext, Gate
 from policies.rules import load_rules
+from scripts.bench_support import engine, ensure_image, pct
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
 from tools.registry import Registry, ToolArgs, ToolFamily, ToolResult
@@ -51,11 +52,6 @@ class Empty(ToolResult):
 @bench.tool("noop_read", risk="read", resource="bench:noop", description="Does nothing, quickly.")
 async def noop(args: NoArgs, deps: ToolDeps) -> Empty:
     return Empty()
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def gate_overhead(url: str, calls: int, data_dir: Path) -> tuple[float, float]:
@@ -92,40 +88,6 @@ async def gate_benchmarks(calls: int) -> None:
         finally:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def ensure_image(client: docker.DockerClient) -> str:
-    from tests.testbed.docker_fixtures import IMAGE, build_busybox_image
-
-    try:
-        client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        build_busybox_image(client)
-    return IMAGE
-
-
-def engine(host: str) -> subprocess.Popen[bytes] | None:
-    """Use the engine at `host`, or start `dockerd --storage-driver=vfs` there for the run."""
-    try:
-        docker.DockerClient(base_url=host, version="auto", timeout=3).ping()
-        return None
-    except Exception:
-        pass
-    proc = subprocess.Popen(
-        ["dockerd", "--storage-driver=vfs", "-H", host],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(150):
-        time.sleep(0.2)
-        try:
-            docker.DockerClient(base_url=host, version="auto", timeout=3).ping()
-            return proc
-        except Exception:
-            continue
-    proc.terminate()
-    raise SystemExit(f"no Docker Engine at {host} and dockerd did not start")
 
 
 async def list_benchmark(count: int, rounds: int) -> None:

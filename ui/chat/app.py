@@ -1,0 +1,162 @@
+"""The Chainlit chat: messages go through the agent, widgets answer, approvals wait on cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import chainlit as cl
+from chainlit.types import ThreadDict
+from pydantic import ValidationError
+
+import ui.chat.auth  # noqa: F401  (registers login and persistence)
+import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
+from core.errors import JarvisError
+from core.logging import get_logger
+from policies.gate import CallContext
+from ui.chat import dashboard, live, render, widgets
+from ui.web.state import get_state
+
+log = get_logger("chat")
+UNEXPECTED = "Something went wrong on my side; nothing further was changed. Details are in the log."
+
+
+@cl.set_starters
+async def starters(_user: cl.User | None = None, _language: str | None = None) -> list[cl.Starter]:
+    """Suggestions on the welcome screen, the dashboard first."""
+    return [
+        cl.Starter(label="Dashboard", message="/dashboard", command="dashboard"),
+        cl.Starter(label="Show my containers", message="show my containers"),
+        cl.Starter(label="What's wrong?", message="what's wrong"),
+        cl.Starter(label="Disk space", message="what's using the disk"),
+    ]
+
+
+@cl.on_chat_start
+async def on_chat_start() -> None:
+    """Offer the dashboard command and remember which thread this session shows."""
+    live.remember(cl.context.session.thread_id, cl.context.session.id)
+    await cl.context.emitter.set_commands(
+        [{"id": "dashboard", "icon": "layout-dashboard", "description": "Overview panels"}]
+    )
+
+
+@cl.on_chat_resume
+async def on_chat_resume(thread: ThreadDict) -> None:
+    """Reopened thread: redraw approvals still waiting, since buttons are not persisted."""
+    live.remember(thread["id"], cl.context.session.id)
+    await cl.context.emitter.set_commands(
+        [{"id": "dashboard", "icon": "layout-dashboard", "description": "Overview panels"}]
+    )
+    gate = get_state().runtime.gate
+    pending = await gate.approvals.for_thread(thread["id"], status="pending")
+    if pending:
+        views = [gate.approvals.view(row) for row in pending]
+        await cl.Message(
+            content=f"{len(views)} change(s) in this conversation still wait for your answer:",
+            elements=[render.approval_element(v) for v in views],
+        ).send()
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    """One turn: the router (or the model) answers, streaming, with widgets."""
+    if message.command == "dashboard" or message.content.strip() == "/dashboard":
+        await dashboard.send()
+        return
+    state = get_state()
+    if state.agent is None:
+        await cl.Message(content="The agent is not running.").send()
+        return
+    reply = cl.Message(content="")
+
+    async def on_token(token: str) -> None:
+        await reply.stream_token(token)
+
+    try:
+        result = await state.agent.turn(
+            message.content,
+            thread_id=cl.context.session.thread_id,
+            actor=live.actor(),
+            on_token=on_token,
+        )
+    except JarvisError as exc:
+        reply.content = exc.message
+        await (reply.update() if reply.streaming else reply.send())
+        return
+    except Exception as exc:
+        log.exception("turn_crashed", error_type=type(exc).__name__)
+        reply.content = UNEXPECTED
+        await (reply.update() if reply.streaming else reply.send())
+        return
+    await render.send_result(result, reply)
+
+
+@cl.action_callback(widgets.ACTION_DECIDE)
+async def on_decide(action: cl.Action) -> dict[str, Any]:
+    """Approve or reject from a card; the card gets its new state, the waiting graph goes on."""
+    state = get_state()
+    try:
+        payload = widgets.DecidePayload.model_validate(action.payload)
+        view = await state.runtime.gate.decide(
+            payload.approval_id, approve=payload.approve, by=live.actor()
+        )
+    except ValidationError:
+        return {"error": "invalid request"}
+    except JarvisError as exc:
+        return {"error": exc.message}
+    if state.agent is not None:
+        result = await state.agent.after_decision(view)
+        if result is not None:
+            await render.send_result(result)
+    return widgets.approval_card(view)
+
+
+@cl.action_callback(widgets.ACTION_TOOL)
+async def on_tool(action: cl.Action) -> dict[str, Any]:
+    """A widget button: the call goes through the gate like any other."""
+    gate = get_state().runtime.gate
+    try:
+        payload = widgets.ToolActionPayload.model_validate(action.payload)
+        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        outcome = await gate.invoke(ctx, payload.tool, payload.args)
+    except ValidationError:
+        return {"status": "error", "message": "invalid request"}
+    except JarvisError as exc:
+        return {"status": "error", "message": exc.message}
+    if outcome.status == "approval_required" and outcome.approval_id:
+        view = gate.approvals.view(await gate.approvals.get(outcome.approval_id))
+        await cl.Message(
+            content=f"{view.tool} on {view.resource} needs your approval ({view.reason}).",
+            elements=[render.approval_element(view)],
+        ).send()
+    elif outcome.status in ("ok", "no_data") and payload.tool == "docker.container_logs":
+        name = str(payload.args.get("name", ""))
+        element = cl.CustomElement(
+            name="LogViewer", props=widgets.log_viewer(outcome.model_dump(mode="json"), name)
+        )
+        await cl.Message(content=f"Logs of {name}:", elements=[element]).send()
+    return widgets.tool_reply(outcome.model_dump(mode="json"))
+
+
+@cl.action_callback(widgets.ACTION_LOGS)
+async def on_logs(action: cl.Action) -> dict[str, Any]:
+    """Follow mode of the log viewer: lines since the last poll."""
+    gate = get_state().runtime.gate
+    try:
+        payload = widgets.LogsPayload.model_validate(action.payload)
+        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        args: dict[str, Any] = {"name": payload.name, "timestamps": True}
+        if payload.since:
+            args["since"] = payload.since
+        outcome = await gate.invoke(ctx, "docker.container_logs", args)
+    except ValidationError:
+        return {"error": "invalid request"}
+    except JarvisError as exc:
+        return {"error": exc.message}
+    return widgets.log_lines_reply(outcome.model_dump(mode="json"), payload.since)
+
+
+@cl.action_callback(widgets.ACTION_REFRESH)
+async def on_refresh(_action: cl.Action) -> dict[str, Any]:
+    """Fresh numbers for the system overview panel."""
+    return await dashboard.overview_props()

@@ -1,0 +1,65 @@
+"""Turning turn results and approvals into chat messages with widgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import chainlit as cl
+
+from agent.turn import ToolCallRecord, TurnResult
+from policies.outcome import ApprovalView
+from ui.chat import widgets
+
+
+def _outcome(record: ToolCallRecord) -> dict[str, Any]:
+    return {
+        "status": record.status,
+        "message": record.message,
+        "data": record.data,
+        "approval_id": record.approval_id,
+        "invocation": {"tool": record.name, "args": record.args},
+    }
+
+
+def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
+    """The widget that shows one tool result, when there is one for its tool."""
+    if record.status not in ("ok", "no_data") or record.data is None:
+        return None
+    outcome = _outcome(record)
+    if record.name == "docker.list_containers":
+        props = widgets.container_table(outcome)
+    elif record.name == "system.overview":
+        props = widgets.system_overview(outcome)
+    elif record.name == "docker.container_logs":
+        props = widgets.log_viewer(outcome, str(record.args.get("name", "")))
+    else:
+        return None
+    return cl.CustomElement(name=widgets.WIDGET_FOR_TOOL[record.name], props=props)
+
+
+def approval_element(view: ApprovalView) -> cl.CustomElement:
+    """The approval card for one approval."""
+    return cl.CustomElement(name="ApprovalCard", props=widgets.approval_card(view))
+
+
+def elements_for(result: TurnResult) -> list[cl.Element]:
+    """Every widget a turn's answer carries: result panels first, then approval cards."""
+    out: list[cl.Element] = []
+    for record in result.tool_calls:
+        element = element_for(record)
+        if element is not None:
+            out.append(element)
+    out.extend(approval_element(a) for a in result.approvals)
+    return out
+
+
+async def send_result(result: TurnResult, message: cl.Message | None = None) -> None:
+    """Send the reply with its widgets, or finish the message its tokens streamed into."""
+    msg = message or cl.Message(content="")
+    streamed = message is not None and message.streaming
+    msg.content = result.reply
+    msg.elements = elements_for(result)
+    if streamed:
+        await msg.update()
+    else:
+        await msg.send()

@@ -1,0 +1,43 @@
+"""`jarvis ask`: one chat turn from the terminal, through the same graph as the web chat."""
+
+from __future__ import annotations
+
+import typer
+from agent.models import ModelKind, build_model
+
+from agent.service import Agent
+from agent.turn import TurnResult
+from core.runtime import Runtime
+from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime
+
+
+def _human(result: TurnResult) -> str:
+    lines = [result.reply]
+    for call in result.tool_calls:
+        lines.append(f"  [{call.status}] {call.name} {call.args}")
+    if result.waiting:
+        lines.append(f"(thread {result.thread_id} waits for approval)")
+    return "\n".join(lines)
+
+
+def ask(
+    text: str = typer.Argument(..., help="What to ask, e.g. 'restart plex'"),
+    thread: str = typer.Option(None, "--thread", help="Continue this conversation"),
+    plan: bool = typer.Option(False, "--plan", help="Show the tool calls; run nothing"),
+    model: ModelKind = typer.Option(
+        "offline", "--model", help="offline (router, LLM as fallback) or openai"
+    ),
+    actor: str = typer.Option(None, "--actor", help="Who asks (default: you)"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Ask Jarvis something; changes wait for approval like everywhere else."""
+    who = actor_or_exit(actor)
+
+    async def go(rt: Runtime) -> TurnResult:
+        async with Agent.open(rt, build_model(rt, model)) as agent:
+            if plan:
+                return await agent.plan(text)
+            return await agent.turn(text, thread_id=thread, actor=who)
+
+    result = run_with_runtime(go)
+    emit(result, as_json, lambda: _human(result))
