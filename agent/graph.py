@@ -162,7 +162,7 @@ class ChatGraph:
     def after_model(state: ChatState) -> Literal["tools", "__end__"]:
         """Tools when the model asked for some, else the turn is over."""
         ai = _last_ai(state.get("messages", []))
-        return "tools" if ai is not None and ai.tool_calls else END
+        return "tools" if ai is not None and ai.tool_calls else "__end__"
 
     def compile(self, checkpointer: BaseCheckpointSaver[str] | None) -> CompiledStateGraph[Any]:
         """The runnable graph, checkpointed."""

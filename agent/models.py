@@ -9,7 +9,7 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 
 from agent.llm import build_llm
-from agent.router import Inventory, OfflineRouter
+from agent.router import ContainerInfo, Inventory, OfflineRouter
 from agent.scripted import ScriptedChatModel
 from core.errors import BadInput
 from core.logging import get_logger
@@ -22,16 +22,27 @@ ModelKind = Literal["offline", "scripted", "openai"]
 def inventory_source(runtime: Runtime) -> Callable[[], Awaitable[Inventory]]:
     """Live container names for resolving what the person typed; empty if Docker is down."""
 
-    def names() -> list[str]:
-        rows = runtime.deps.docker.api.containers(all=True)
-        return sorted({str(n).lstrip("/") for row in rows for n in row.get("Names") or []})
+    def read() -> list[ContainerInfo]:
+        out = []
+        for row in runtime.deps.docker.api.containers(all=True):
+            labels = row.get("Labels") or {}
+            for name in row.get("Names") or []:
+                out.append(
+                    ContainerInfo(
+                        name=str(name).lstrip("/"),
+                        state=row.get("State"),
+                        project=labels.get("com.docker.compose.project"),
+                        service=labels.get("com.docker.compose.service"),
+                    )
+                )
+        return sorted(out, key=lambda c: c.name)
 
     async def load() -> Inventory:
         try:
-            return Inventory(containers=await asyncio.to_thread(names))
+            return Inventory(containers=await asyncio.to_thread(read))
         except Exception as exc:
             log.warning("inventory_unavailable", error_type=type(exc).__name__)
-            return Inventory(containers=[])
+            return Inventory(containers=[], complete=False)
 
     return load
 

@@ -39,10 +39,11 @@ def _records(messages: list[AnyMessage], new: list[AnyMessage]) -> list[ToolCall
         outcome = read_outcome(message)
         call = asked.get(message.tool_call_id)
         name = call["name"] if call else (message.name or "?")
+        call_args: dict[str, Any] = dict(call["args"]) if call else {}
         out.append(
             ToolCallRecord(
                 name=registry_name(name),
-                args=(outcome.get("invocation") or {}).get("args") or (call or {}).get("args", {}),
+                args=(outcome.get("invocation") or {}).get("args") or call_args,
                 status=outcome.get("status", "error"),
                 message=outcome.get("message"),
                 approval_id=outcome.get("approval_id"),

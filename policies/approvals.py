@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -123,7 +124,9 @@ class ApprovalStore:
         async with self.db.session() as session:
             return list((await session.execute(query)).scalars())
 
-    async def for_thread(self, thread_id: str, status: str | None = None) -> list[Approval]:
+    async def for_thread(
+        self, thread_id: str, status: str | None = None
+    ) -> builtins.list[Approval]:
         """Approvals asked in one conversation, oldest first."""
         query = select(Approval).where(Approval.thread_id == thread_id)
         if status is not None:

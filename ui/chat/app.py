@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import chainlit as cl
-from chainlit.types import ThreadDict
+from chainlit.types import CommandDict, ThreadDict
 from pydantic import ValidationError
 
-import ui.chat.auth  # noqa: F401  (registers login and persistence)
+import ui.chat.auth
 import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
@@ -17,6 +17,16 @@ from ui.chat import dashboard, live, render, widgets
 from ui.web.state import get_state
 
 log = get_logger("chat")
+COMMANDS: list[CommandDict] = [
+    {
+        "id": "dashboard",
+        "icon": "layout-dashboard",
+        "description": "Overview panels: system, disks and containers",
+        "button": True,
+        "persistent": False,
+        "selected": False,
+    }
+]
 UNEXPECTED = "Something went wrong on my side; nothing further was changed. Details are in the log."
 
 
@@ -35,18 +45,14 @@ async def starters(_user: cl.User | None = None, _language: str | None = None) -
 async def on_chat_start() -> None:
     """Offer the dashboard command and remember which thread this session shows."""
     live.remember(cl.context.session.thread_id, cl.context.session.id)
-    await cl.context.emitter.set_commands(
-        [{"id": "dashboard", "icon": "layout-dashboard", "description": "Overview panels"}]
-    )
+    await cl.context.emitter.set_commands(COMMANDS)
 
 
 @cl.on_chat_resume
 async def on_chat_resume(thread: ThreadDict) -> None:
     """Reopened thread: redraw approvals still waiting, since buttons are not persisted."""
     live.remember(thread["id"], cl.context.session.id)
-    await cl.context.emitter.set_commands(
-        [{"id": "dashboard", "icon": "layout-dashboard", "description": "Overview panels"}]
-    )
+    await cl.context.emitter.set_commands(COMMANDS)
     gate = get_state().runtime.gate
     pending = await gate.approvals.for_thread(thread["id"], status="pending")
     if pending:

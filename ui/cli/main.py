@@ -5,8 +5,18 @@ from __future__ import annotations
 import typer
 
 from memory.db import upgrade
-from ui.cli import approvals_cmd, audit_cmd, policy_cmd, status_cmd, tools_cmd
+from ui.cli import (
+    apikey_cmd,
+    approvals_cmd,
+    ask_cmd,
+    audit_cmd,
+    policy_cmd,
+    serve_cmd,
+    status_cmd,
+    tools_cmd,
+)
 from ui.cli.common import fail, settings_or_exit
+from ui.cli.eval_cmd import eval_command
 
 app = typer.Typer(
     help=(
@@ -25,6 +35,10 @@ app.add_typer(approvals_cmd.app, name="approvals")
 app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("status")(status_cmd.status)
+app.command("eval")(eval_command)
+app.add_typer(apikey_cmd.app, name="apikey")
+app.command("serve")(serve_cmd.serve)
+app.command("ask")(ask_cmd.ask)
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,35 @@
+"""The phrasings the router understands, in the order they are tried.
+
+Each pattern must match a whole clause (after politeness is stripped), so a message that
+merely mentions a word ("I love plex") matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.router.container_rules import ERROR_RULES, LATE_RULES, LISTS, LOG_RULES, PRUNE
+from agent.router.host_rules import HEALTH, RESOURCES
+from agent.router.phrases import HOST_WORDS, PRUNABLE_WORDS, Rule, T
+
+# Prune before anything else ("remove unused images" is a prune, not a removal); the
+# health check before the overview ("is everything ok" is a check).
+RULES: list[Rule] = [*PRUNE, *HEALTH, *LISTS, *RESOURCES]
+BARE_TARGET = re.compile(T)
+PRUNABLE = re.compile(PRUNABLE_WORDS)
+# Intents that act on one named container.
+TARGETED = frozenset(
+    {"logs", "stats", "diagnose", "restart", "start", "stop", "kill", "remove", "inspect"}
+)
+
+__all__ = [
+    "BARE_TARGET",
+    "ERROR_RULES",
+    "HOST_WORDS",
+    "LATE_RULES",
+    "LOG_RULES",
+    "PRUNABLE",
+    "RULES",
+    "TARGETED",
+    "Rule",
+]
