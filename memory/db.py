@@ -6,10 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import (
@@ -20,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from core.errors import BadInput
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 T = TypeVar("T")
@@ -79,6 +80,9 @@ def make_async_engine(url: str) -> AsyncEngine:
 
 def alembic_config(url: str) -> Config:
     """An Alembic config pointed at our migrations and the given database."""
+    # Alembic loads only when migrating: it costs every CLI command a second otherwise.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", sync_url(url).render_as_string(hide_password=False))
@@ -91,6 +95,8 @@ def upgrade(url: str, revision: str = "head") -> None:
     parsed = sync_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import typer
-from agent.models import ModelKind, build_model
+from typing import TYPE_CHECKING, Literal
 
-from agent.service import Agent
-from agent.turn import TurnResult
+import typer
+
 from core.runtime import Runtime
 from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime
+
+if TYPE_CHECKING:
+    from agent.turn import TurnResult
+
+# The agent stack takes seconds to import, so it loads only when a command needs it.
+ModelKind = Literal["offline", "openai"]
 
 
 def _human(result: TurnResult) -> str:
@@ -34,6 +39,9 @@ def ask(
     who = actor_or_exit(actor)
 
     async def go(rt: Runtime) -> TurnResult:
+        from agent.models import build_model
+        from agent.service import Agent
+
         async with Agent.open(rt, build_model(rt, model)) as agent:
             if plan:
                 return await agent.plan(text)
