@@ -58,7 +58,7 @@ def waiting_text(approvals: list[ApprovalView]) -> str:
     lines = []
     for a in approvals:
         lines.append(
-            f"{a.tool} on {a.resource} needs your approval ({a.reason}). Approve or reject it "
+            f"`{a.tool}` on `{a.resource}` needs your approval ({a.reason}). Approve or reject it "
             f"on the card, with `jarvis approvals approve {a.id}`, or through the API."
         )
     return "\n".join(lines) or "Waiting for an approval."

@@ -132,7 +132,7 @@ async def on_tool(action: cl.Action) -> dict[str, Any]:
     if outcome.status == "approval_required" and outcome.approval_id:
         view = gate.approvals.view(await gate.approvals.get(outcome.approval_id))
         await cl.Message(
-            content=f"{view.tool} on {view.resource} needs your approval ({view.reason}).",
+            content=f"`{view.tool}` on `{view.resource}` needs your approval ({view.reason}).",
             elements=[render.approval_element(view)],
         ).send()
     elif outcome.status in ("ok", "no_data") and payload.tool == "docker.container_logs":
