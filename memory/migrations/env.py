@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from memory import web_models  # noqa: F401  (registers the web tables on Base)
 from memory.models import Base
 
 config = context.config

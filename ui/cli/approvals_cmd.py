@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from core.runtime import Runtime
 from policies.approvals import STATUSES
 from policies.outcome import ApprovalView
-from ui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, actor_or_exit, emit, fail, run_with_runtime
+from ui.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    JSON_OPT,
+    actor_or_exit,
+    emit,
+    fail,
+    run_with_runtime,
+)
+
+if TYPE_CHECKING:
+    from agent.turn import TurnResult
 
 app = typer.Typer(help="Changes waiting for your decision.", no_args_is_help=True)
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def _line(a: ApprovalView) -> str:
@@ -68,11 +80,21 @@ def show(approval_id: str, as_json: bool = JSON_OPT) -> None:
 def _decide(approval_id: str, approve: bool, by: str | None, as_json: bool) -> None:
     decider = actor_or_exit(by, "--by")
 
-    async def go(rt: Runtime) -> ApprovalView:
-        return await rt.gate.decide(approval_id, approve=approve, by=decider)
+    async def go(rt: Runtime) -> tuple[ApprovalView, TurnResult | None]:
+        view = await rt.gate.decide(approval_id, approve=approve, by=decider)
+        if view.thread_id is None:
+            return view, None
+        # The conversation that asked goes on here, so its answer is not lost.
+        from agent.models import build_model
+        from agent.service import Agent
 
-    view = run_with_runtime(go)
-    emit(view.model_dump(mode="json"), as_json, lambda: _detail(view))
+        async with Agent.open(rt, build_model(rt)) as agent:
+            return view, await agent.after_decision(view)
+
+    view, resumed = run_with_runtime(go)
+    doc = view.model_dump(mode="json")
+    doc["conversation"] = resumed.model_dump(mode="json") if resumed else None
+    emit(doc, as_json, lambda: _detail(view) + (f"\nJarvis: {resumed.reply}" if resumed else ""))
     wanted = "executed" if approve else "rejected"
     if view.status != wanted:
         raise typer.Exit(EXIT_FAILURE)
