@@ -145,6 +145,17 @@ _LATE_RULES: RuleTable = [
         + PROBLEM
         + r"(?: again| so much| all the time| constantly| so often)?",
     ),
+    # Alerts from monitors: "Alert: container worker exited with code 3".
+    (
+        "diagnose",
+        "strong",
+        r"(?:alert |warning |notice )?(?:docker )?container "
+        + T
+        + r" (?:has |is |was |just )?"
+        + PROBLEM
+        + r"(?: with (?:exit )?(?:code|status) \d+)?(?: \d+ times?)?(?: (?:just now|again))?",
+    ),
+    ("diagnose", "weak", T + r" " + PROBLEM + r" with (?:exit )?(?:code|status) \d+"),
     ("diagnose", "strong", r"(?:what is|whats) (?:wrong|going on|the problem|the issue) with " + T),
     (
         "diagnose",

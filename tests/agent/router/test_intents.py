@@ -16,6 +16,10 @@ DISK = [("system.disks", {}), ("docker.disk_usage", {})]
 LIST = [("docker.list_containers", {})]
 RUNNING = [("docker.list_containers", {"all": False})]
 ERR = {"grep": ERRORS, "regex": True}
+DIAGNOSE_PLEX = [
+    ("docker.inspect_container", {"name": "plex"}),
+    ("docker.container_logs", {"name": "plex", "tail": 50}),
+]
 DEFAULT_PRUNE = {"what": ["containers", "images", "networks", "build_cache"]}
 
 
@@ -57,6 +61,10 @@ CALLS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("show stopped containers", LIST),
     ("how many containers are there", LIST),
     # one container: details, stats
+    # alerts from monitors are diagnosed: state and recent logs, nothing changed
+    ("Alert: container plex exited with code 3.", DIAGNOSE_PLEX),
+    ("Alert: container plex is unhealthy.", DIAGNOSE_PLEX),
+    ("plex exited with code 137", DIAGNOSE_PLEX),
     ("details of plex", one("docker.inspect_container", name="plex")),
     ("inspect postgres", one("docker.inspect_container", name="postgres")),
     ("docker inspect caddy", one("docker.inspect_container", name="caddy")),
