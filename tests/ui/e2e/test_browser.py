@@ -53,8 +53,13 @@ async def shot(page: Page, name: str) -> None:
 
 
 async def say(page: Page, text: str) -> None:
+    """Type a message and send it; wait until it shows as sent."""
+    before = await page.locator('[data-step-type="user_message"]').count()
     await page.fill("#chat-input", text)
-    await page.keyboard.press("Enter")
+    await page.locator("#chat-submit").click()
+    await expect(page.locator('[data-step-type="user_message"]')).to_have_count(
+        before + 1, timeout=15_000
+    )
 
 
 async def restarts(server: JarvisServer) -> int:
@@ -115,6 +120,17 @@ async def test_chat_restart_approve_reload_and_resume(
         second_start = box.attrs["State"]["StartedAt"]
         assert second_start != first_start
         assert await restarts(server) == 1
+
+        # The dashboard renders the overview panels at once, also on a phone-sized screen.
+        # The dashboard command (a button in the composer) renders the overview panels.
+        await page.get_by_role("button", name="dashboard").click()
+        await say(page, "dashboard")
+        await expect(page.get_by_test_id("system-overview").last).to_be_visible(timeout=30_000)
+        await expect(page.get_by_test_id("overview-memory").last).to_be_visible()
+        await page.set_viewport_size({"width": 375, "height": 800})
+        await page.get_by_test_id("system-overview").last.scroll_into_view_if_needed()
+        await shot(page, "05b-dashboard-phone")
+        await page.set_viewport_size({"width": 1280, "height": 900})
 
         # Asked in words, the restart waits for an answer...
         await say(page, f"restart {name}")
