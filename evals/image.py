@@ -26,13 +26,13 @@ def _add_dir(tar: tarfile.TarFile, name: str, mode: int = 0o755) -> None:
 
 
 def rootfs_tar(busybox: Path = BUSYBOX) -> bytes:
-    """A minimal root filesystem: a static busybox and its applet links."""
+    """A minimal root filesystem: a static busybox, its applet links, users, a web page."""
     applets = subprocess.run(
         [str(busybox), "--list"], capture_output=True, text=True, check=True, timeout=10
     ).stdout.split()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for folder in ("bin", "etc", "proc", "sys", "dev", "var", "root"):
+        for folder in ("bin", "etc", "proc", "sys", "dev", "www", "var", "root"):
             _add_dir(tar, folder)
         _add_dir(tar, "tmp", 0o1777)
         tar.add(str(busybox), arcname="bin/busybox")
@@ -43,11 +43,17 @@ def rootfs_tar(busybox: Path = BUSYBOX) -> bytes:
             link.type = tarfile.SYMTYPE
             link.linkname = "busybox"
             tar.addfile(link)
-        data = b"root:x:0:0:root:/root:/bin/sh\n"
-        info = tarfile.TarInfo("etc/passwd")
-        info.size = len(data)
-        info.mode = 0o644
-        tar.addfile(info, io.BytesIO(data))
+        files = {
+            "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
+            "etc/group": "root:x:0:\nnogroup:x:65534:\n",
+            "www/index.html": "jarvis test page\n",  # what `httpd -h /www` serves
+        }
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
 
 

@@ -11,22 +11,15 @@ from collections.abc import Iterator
 
 import docker
 
+from evals.image import ensure_image
+
+__all__ = ["docker_engine", "engine", "ensure_image", "pct"]
+
 
 def pct(samples: list[float], q: float) -> float:
     """The q-quantile of the samples (nearest rank)."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def ensure_image(client: docker.DockerClient) -> str:
-    """The local busybox test image, built from the host's busybox if missing (never pulled)."""
-    from tests.testbed.docker_fixtures import IMAGE, build_busybox_image
-
-    try:
-        client.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        build_busybox_image(client)
-    return IMAGE
 
 
 def engine(host: str) -> subprocess.Popen[bytes] | None:

@@ -10,11 +10,9 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import shutil
 import subprocess
-import tarfile
 import tempfile
 import time
 import uuid
@@ -26,13 +24,12 @@ import docker
 import pytest
 from docker.models.containers import Container
 
+from evals.image import BUSYBOX, IMAGE, rootfs_tar
 from tests.testbed.services import missing_service
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
-IMAGE = "jarvis-test/busybox:1"
 TEST_LABEL = "jarvis.test"
 OWNER_LABEL = "jarvis.test.owner"  # "<pid>:<session uuid>" of the pytest session that made it
-BUSYBOX = Path("/bin/busybox")
 START_TIMEOUT = 30.0
 LEFTOVER_AGE = 3600  # seconds: unowned test containers older than this are leftovers
 HOW = "apt-get install docker.io busybox-static; the test command starts dockerd"
@@ -163,40 +160,6 @@ def docker_client(docker_host: str) -> Iterator[docker.DockerClient]:
     client.close()
 
 
-def _rootfs_tar() -> bytes:
-    """A tar of a minimal root filesystem: static busybox plus applet links."""
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for folder in ("bin", "etc", "tmp", "proc", "sys", "dev", "www", "var", "root"):
-            info = tarfile.TarInfo(folder)
-            info.type = tarfile.DIRTYPE
-            info.mode = 0o1777 if folder == "tmp" else 0o755
-            tar.addfile(info)
-        tar.add(str(BUSYBOX), arcname="bin/busybox")
-        applets = subprocess.run(
-            [str(BUSYBOX), "--list"], capture_output=True, text=True, check=True, timeout=10
-        ).stdout.split()
-        for applet in applets:
-            if "/" in applet or applet == "busybox":
-                continue
-            link = tarfile.TarInfo(f"bin/{applet}")
-            link.type = tarfile.SYMTYPE
-            link.linkname = "busybox"
-            tar.addfile(link)
-        files = {
-            "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\n",
-            "etc/group": "root:x:0:\nnogroup:x:65534:\n",
-            "www/index.html": "jarvis test page\n",
-        }
-        for path, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(path)
-            info.size = len(data)
-            info.mode = 0o644
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
 @pytest.fixture(scope="session")
 def busybox_image(docker_client: docker.DockerClient) -> str:
     """`jarvis-test/busybox:1`, imported from the host's busybox (reused when present)."""
@@ -214,7 +177,7 @@ def build_busybox_image(client: docker.DockerClient) -> str:
     """Import the busybox test image from the host's static busybox; returns its name."""
     repo, _, tag = IMAGE.partition(":")
     client.api.import_image_from_data(
-        _rootfs_tar(), repository=repo, tag=tag, changes=['CMD ["sh"]', "ENV PATH=/bin"]
+        rootfs_tar(BUSYBOX), repository=repo, tag=tag, changes=['CMD ["sh"]', "ENV PATH=/bin"]
     )
     client.images.get(IMAGE)
     return IMAGE

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from tests.testbed.db_fixtures import _pg_create, _pg_drop
+from tests.testbed.jarvis_server import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 LOGIN_MAX_FAILURES = 3
@@ -88,12 +88,6 @@ class Server:
     def client(self) -> httpx.Client:
         """An HTTP client for the app."""
         return httpx.Client(base_url=self.url, timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(base: Path, db_url: str, data: Path, edit_root: Path) -> dict[str, str]:
