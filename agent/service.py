@@ -115,13 +115,14 @@ class Agent:
         ]
         if approvals:
             reply = waiting_text(approvals)
-            asked = {a.id for a in approvals}
+            # The paused batch has no tool messages yet; its waiting calls are listed here.
+            known = {r.approval_id for r in records}
             records += [
                 ToolCallRecord(
                     name=a.tool, args=a.args, status="approval_required", approval_id=a.id
                 )
                 for a in approvals
-                if a.id not in {r.approval_id for r in records} and a.id in asked
+                if a.id not in known
             ]
         else:
             last = new[-1] if new else None
