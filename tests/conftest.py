@@ -24,6 +24,9 @@ pytest_plugins = [
     "tests.testbed.docker_fixtures",
     "tests.testbed.db_fixtures",
     "tests.testbed.fake_openai",
+    "tests.testbed.fake_zoneedit",
+    "tests.testbed.fake_cloudflare",
+    "tests.testbed.knot",
 ]
 
 

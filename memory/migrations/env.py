@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+import memory.domain_models  # noqa: F401  (registers the domain tables on Base)
 from memory import web_models  # noqa: F401  (registers the web tables on Base)
 from memory.models import Base
 

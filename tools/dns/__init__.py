@@ -1,0 +1,1 @@
+"""DNS providers and DNS reads for the domains feature."""
