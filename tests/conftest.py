@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.testbed.fake_zoneedit",
     "tests.testbed.fake_cloudflare",
     "tests.testbed.knot",
+    "tests.testbed.caddy_pebble",
 ]
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tools import docker, files, system
+from tools import docker, files, ssl, system
 from tools.registry import Registry, ToolFamily
 
-FAMILIES: tuple[ToolFamily, ...] = (docker.family, files.family, system.family)
+FAMILIES: tuple[ToolFamily, ...] = (docker.family, files.family, system.family, ssl.family)
 
 
 def build_registry() -> Registry:

@@ -1,0 +1,1 @@
+"""Caddy: the admin API client, the desired config, snapshots with rollback, renewals."""

@@ -1,0 +1,1 @@
+"""Network checks: public IP detection by quorum and per-domain HTTPS health sweeps."""

@@ -1,0 +1,233 @@
+"""Checking a server's TLS certificate: dates, names, issuer, chain, and how urgent it is."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from pydantic import Field, StringConstraints
+
+from core.errors import BadInput
+from tools.deps import ToolDeps
+from tools.registry import ToolArgs, ToolFamily, ToolResult
+
+family = ToolFamily("ssl")
+
+Status = Literal["ok", "warning", "critical", "expired", "invalid"]
+DEFAULT_THRESHOLDS = (21, 7, 2)
+HostName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9_]([A-Za-z0-9_.:-]{0,252})$", max_length=253)
+]
+
+
+class CheckCertificateArgs(ToolArgs):
+    """Which TLS endpoint to check."""
+
+    host: HostName = Field(description="Host name or IP address to connect to.")
+    port: int = Field(default=443, ge=1, le=65535, description="TCP port of the TLS service.")
+    server_name: HostName | None = Field(
+        default=None, description="Name sent in SNI and checked against the certificate (host)."
+    )
+    ca_bundle: str | None = Field(
+        default=None,
+        max_length=4096,
+        description="PEM file of CAs to verify against instead of the system trust store.",
+    )
+    timeout: float = Field(default=5.0, gt=0, le=30, description="Seconds to wait per step.")
+
+
+class CertificateResult(ToolResult):
+    """What the server presented and whether it can be trusted."""
+
+    host: str
+    port: int
+    server_name: str
+    status: Status
+    error: str | None = None
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    days_left: int | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    names: list[str] = Field(default_factory=list)
+    serial: str | None = None
+    chain_verified: bool = False
+    verify_error: str | None = None
+    name_matches: bool = False
+    tls_version: str | None = None
+
+
+def classify(
+    result: CertificateResult, thresholds: tuple[int, int, int] = DEFAULT_THRESHOLDS
+) -> Status:
+    """ok | warning | critical | expired | invalid for a checked certificate.
+
+    `thresholds` are days left for (warning, critical, renew-now); the last two both give
+    `critical`.
+    """
+    warning, critical, urgent = thresholds
+    if result.error is not None or result.not_after is None or result.days_left is None:
+        return "invalid"
+    if result.not_after <= datetime.now(UTC):
+        return "expired"
+    if not (result.chain_verified and result.name_matches):
+        return "invalid"
+    if result.days_left <= max(critical, urgent):
+        return "critical"
+    if result.days_left <= warning:
+        return "warning"
+    return "ok"
+
+
+def _name(name: x509.Name) -> str:
+    cn = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(cn[0].value) if cn else name.rfc4514_string()
+
+
+def _sans(cert: x509.Certificate) -> list[str]:
+    try:
+        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return []
+    names: list[str] = list(ext.value.get_values_for_type(x509.DNSName))
+    names += [str(ip) for ip in ext.value.get_values_for_type(x509.IPAddress)]
+    return names
+
+
+def name_matches(names: list[str], server_name: str) -> bool:
+    """Whether a certificate for `names` (its SANs) is valid for `server_name`."""
+    try:
+        wanted_ip = ipaddress.ip_address(server_name.strip("[]"))
+    except ValueError:
+        wanted_ip = None
+    if wanted_ip is not None:
+        return any(n == str(wanted_ip) for n in names)
+    wanted = server_name.lower().rstrip(".")
+    for pattern in (n.lower().rstrip(".") for n in names):
+        if pattern == wanted:
+            return True
+        if pattern.startswith("*.") and "." in wanted:
+            head, _, rest = wanted.partition(".")
+            if head and rest == pattern[2:]:
+                return True
+    return False
+
+
+def _reason(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return f"timed out after {timeout:g} s (no TLS handshake; is this a TLS port?)"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve the host: {exc.strerror or exc}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS handshake failed: {exc.reason or exc}"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset during the TLS handshake (not a TLS service?)"
+    if isinstance(exc, OSError):
+        return f"cannot connect: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _handshake(
+    host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float
+) -> tuple[bytes, str | None]:
+    sni = None if _is_ip(server_name) else server_name
+    with socket.create_connection((host, port), timeout=timeout) as raw:
+        raw.settimeout(timeout)
+        with context.wrap_socket(raw, server_hostname=sni) as tls:
+            der = tls.getpeercert(binary_form=True)
+            if der is None:
+                raise ssl.SSLError("the server sent no certificate")
+            return der, tls.version()
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _verify_context(ca_bundle: str | None) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False  # names are checked separately
+    context.verify_mode = ssl.CERT_REQUIRED
+    if ca_bundle is None:
+        context.load_default_certs()
+    else:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
+
+
+def check_certificate(
+    host: str,
+    port: int = 443,
+    server_name: str | None = None,
+    ca_bundle: str | None = None,
+    timeout: float = 5.0,
+) -> CertificateResult:
+    """Connect, read the presented certificate (even an untrusted one) and verify it."""
+    name = server_name or host
+    result = CertificateResult(host=host, port=port, server_name=name, status="invalid")
+    reader = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    reader.check_hostname = False
+    reader.verify_mode = ssl.CERT_NONE
+    try:
+        der, version = _handshake(host, port, name, reader, timeout)
+    except Exception as exc:
+        result.error = _reason(exc, timeout)
+        return result
+    cert = x509.load_der_x509_certificate(der)
+    now = datetime.now(UTC)
+    result.tls_version = version
+    result.not_before = cert.not_valid_before_utc
+    result.not_after = cert.not_valid_after_utc
+    result.days_left = (cert.not_valid_after_utc - now).days
+    result.issuer = _name(cert.issuer)
+    result.subject = _name(cert.subject)
+    result.names = _sans(cert)
+    result.serial = format(cert.serial_number, "X")
+    result.name_matches = name_matches(result.names, name)
+    try:
+        verified, _ = _handshake(host, port, name, _verify_context(ca_bundle), timeout)
+    except ssl.SSLCertVerificationError as exc:
+        result.verify_error = str(exc.verify_message or exc.reason or exc)
+    except Exception as exc:
+        result.verify_error = _reason(exc, timeout)
+    else:
+        if verified == der:
+            result.chain_verified = True
+        else:
+            result.verify_error = "the server presented a different certificate the second time"
+    result.status = classify(result)
+    return result
+
+
+@family.tool(
+    "check_certificate",
+    risk="read",
+    resource="host:{host}",
+    description=(
+        "Connect to a TLS service and report its certificate: expiry (not_after, days_left), "
+        "issuer, subject names, serial, whether the chain verifies against the system trust "
+        "store (or ca_bundle) and whether it matches server_name, with a status of ok, "
+        "warning (<= 21 days), critical (<= 7 days), expired or invalid; a failed handshake "
+        "(refused, timeout, not TLS) is reported in error."
+    ),
+)
+async def check_certificate_tool(args: CheckCertificateArgs, deps: ToolDeps) -> CertificateResult:
+    """Check the certificate a TLS endpoint presents."""
+    if args.ca_bundle is not None and not Path(args.ca_bundle).is_file():
+        raise BadInput(f"CA bundle {args.ca_bundle!r} is not a readable file")
+    return await asyncio.to_thread(
+        check_certificate, args.host, args.port, args.server_name, args.ca_bundle, args.timeout
+    )
