@@ -48,7 +48,7 @@ def build_runtime(
     salt = derive(key, "placeholders")
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
-    deps = ToolDeps(settings, environ=environ, redaction_salt=salt)
+    deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db)
     gate = Gate(
         db,
         registry,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +18,63 @@ def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "jarvis"
 
 
+class DomainsSettings(BaseModel):
+    """The domains feature: DNS provider, Caddy, and how provisioning verifies its work."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["rfc2136", "zoneedit", "lexicon", "none"] = Field(
+        default="none", description="Where DNS records are written."
+    )
+    zones: list[str] = Field(default_factory=list, description="Zones Jarvis may write in.")
+    # RFC 2136 (Knot, BIND ...).
+    rfc2136_server: str | None = Field(
+        default=None, description="Authoritative server taking signed updates, as host:port."
+    )
+    tsig_key_name: str | None = None
+    tsig_secret: SecretStr | None = None
+    tsig_algorithm: str = "hmac-sha256"
+    # ZoneEdit.
+    zoneedit_user: str | None = None
+    zoneedit_token: SecretStr | None = None
+    # dns-lexicon (Cloudflare and many more).
+    lexicon_provider: str | None = None
+    lexicon_token: SecretStr | None = None
+    nameservers: list[str] = Field(
+        default_factory=list,
+        description="Servers to read records from for providers without API reads (ip:port).",
+    )
+    caddy_admin_url: str = "http://127.0.0.1:2019"
+    caddy_storage_dir: Path | None = Field(
+        default=None, description="Caddy's data dir (holds certificates/), for renewals."
+    )
+    caddy_server: str | None = Field(
+        default=None, description="Caddy server to add sites to; default: the HTTPS one."
+    )
+    caddy_stream_close_delay: str | None = Field(
+        default="5m", description="Keep WebSockets open across reloads (Caddy >= 2.7 only)."
+    )
+    https_port: int = Field(default=443, ge=1, le=65535)
+    https_connect_address: str = Field(
+        default="127.0.0.1",
+        description="Where HTTPS checks dial: Caddy runs here, and a router may not hairpin.",
+    )
+    public_ip: str | None = Field(
+        default=None, description="Fixed address for A records; detected (with quorum) if unset."
+    )
+    resolvers: list[str] = Field(
+        default_factory=list, description="Extra resolvers that must see a change (ip:port)."
+    )
+    propagation_deadline_seconds: float = Field(default=300.0, gt=0)
+    cert_deadline_seconds: float = Field(default=180.0, gt=0)
+    https_deadline_seconds: float = Field(default=30.0, gt=0)
+    ca_bundle: Path | None = Field(
+        default=None, description="PEM CAs for verifying HTTPS; default the system store."
+    )
+    cert_thresholds: tuple[int, int, int] = (21, 7, 2)
+    record_ttl: int = Field(default=300, ge=30, le=86400)
+
+
 class Settings(BaseSettings):
     """Everything Jarvis reads from its environment, validated once."""
 
@@ -25,6 +82,7 @@ class Settings(BaseSettings):
         env_prefix="JARVIS_",
         toml_file="jarvis.toml",
         extra="forbid",
+        env_nested_delimiter="__",
     )
 
     data_dir: Path = Field(default_factory=_default_data_dir)
@@ -64,6 +122,8 @@ class Settings(BaseSettings):
     )
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
+
+    domains: DomainsSettings = Field(default_factory=DomainsSettings)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -71,7 +71,63 @@ async def bench_health_sweep(args: argparse.Namespace) -> None:
 
 
 # Each section builds what it needs, prints its lines and cleans up; new ones go here.
-SECTIONS: list[Callable[[argparse.Namespace], Coroutine[None, None, None]]] = [bench_health_sweep]
+async def bench_provision(args: argparse.Namespace) -> None:
+    """Provision one name on the test bed (Knot, Caddy, Pebble); print each step's time."""
+    import contextlib
+    import json
+    from datetime import datetime
+
+    from agent.workflows.domains import STEPS, DomainEnv, provision
+    from core.settings import Settings
+    from memory.db import Database, upgrade
+    from memory.domains import Event
+    from tests.agent.workflows.test_provision_e2e import bed_settings
+    from tests.testbed import caddy_pebble
+    from tests.testbed.knot import running_knot
+
+    # The fixtures' own start-up code, used outside pytest.
+    start_pebble = contextlib.contextmanager(caddy_pebble.pebble.__wrapped__)  # type: ignore[attr-defined]
+    start_caddy = contextlib.contextmanager(caddy_pebble.caddy.__wrapped__)  # type: ignore[attr-defined]
+    start_upstream = contextlib.contextmanager(caddy_pebble.upstream.__wrapped__)  # type: ignore[attr-defined]
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_knot() as knot,
+        start_pebble() as pebble,
+        start_caddy(pebble) as caddy,
+        start_upstream() as upstream,
+    ):
+        folder = Path(tmp)
+        (folder / "data").mkdir()
+        url = f"sqlite:///{folder / 'jarvis.db'}"
+        upgrade(url)
+        settings = Settings(**bed_settings(folder, knot, caddy, url))
+        db = Database(url)
+        stamps: list[tuple[str, datetime]] = []
+
+        async def on_event(event: Event) -> None:
+            stamps.append((event.message, event.created_at))
+
+        print("provisioning: one name on Knot + Caddy + Pebble (test bed)")
+        async with DomainEnv.from_settings(settings, db) as env:
+            await env.caddy.load(caddy_pebble.caddy_site_config(caddy, {}))
+            started = time.perf_counter()
+            task = await provision(db, env, "bench.example.test", upstream, on_event=on_event)
+            total = time.perf_counter() - started
+        await db.close()
+        previous = stamps[0][1]
+        for step in STEPS:
+            at = datetime.fromisoformat(task.steps[step]["at"])
+            print(f"  {step:<12} {(at - previous).total_seconds() * 1000:8.0f} ms")
+            previous = at
+        print(f"  total        {total * 1000:8.0f} ms   outcome {task.status.value}")
+        if task.error:
+            print("  error: " + json.dumps(task.error))
+
+
+SECTIONS: list[Callable[[argparse.Namespace], Coroutine[None, None, None]]] = [
+    bench_health_sweep,
+    bench_provision,
+]
 
 
 def main() -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from tools import docker, files, ssl, system
+from tools import docker, domains, files, ssl, system
 from tools.registry import Registry, ToolFamily
 
-FAMILIES: tuple[ToolFamily, ...] = (docker.family, files.family, system.family, ssl.family)
+FAMILIES: tuple[ToolFamily, ...] = (
+    docker.family,
+    files.family,
+    system.family,
+    ssl.family,
+    domains.family,
+)
 
 
 def build_registry() -> Registry:

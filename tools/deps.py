@@ -9,6 +9,7 @@ from core.settings import Settings
 from policies.redaction import DEFAULT_SALT, Redactor, placeholder_for
 
 if TYPE_CHECKING:
+    from memory.db import Database
     from policies.executor import SafeCommandExecutor
 
 
@@ -20,8 +21,11 @@ class ToolDeps:
         settings: Settings,
         environ: dict[str, str] | None = None,
         redaction_salt: bytes = DEFAULT_SALT,
+        db: Database | None = None,
     ) -> None:
         self.settings = settings
+        # The application database, for tools that keep state (domains); None in bare setups.
+        self.db = db
         # Secret per installation, so a placeholder cannot be matched against guessed values.
         self.redaction_salt = redaction_salt
         self._found_secrets: dict[str, str] = {}

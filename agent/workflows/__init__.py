@@ -1,0 +1,1 @@
+"""Durable workflows: multi-step changes that survive a restart and roll back on failure."""

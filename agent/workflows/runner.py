@@ -1,0 +1,253 @@
+"""Running a domain task step by step: each step recorded once, failures rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from agent.workflows.domain_env import DomainEnv
+from core.errors import JarvisError
+from core.logging import get_logger
+from memory.db import Database
+from memory.domain_models import (
+    DomainEvent,
+    DomainStatus,
+    EventCategory,
+    EventLevel,
+    TaskStatus,
+)
+from memory.domains import (
+    Domain,
+    DomainChanges,
+    Event,
+    NewEvent,
+    Task,
+    add_event,
+    complete_step,
+    get_domain,
+    update_domain,
+    update_task,
+)
+
+log = get_logger("workflows.domains")
+OnEvent = Callable[[Event], Awaitable[None]]
+StepFn = Callable[["Run"], Awaitable[None]]
+RollbackFn = Callable[["Run"], Awaitable[tuple[list[str], list[str]]]]
+INTENT = "intent"
+
+
+class StepFailed(JarvisError):
+    """A workflow step could not do its work; the message says why."""
+
+    kind = "step_failed"
+
+
+def reason_of(exc: BaseException) -> str:
+    """A person-readable reason for an exception (typed errors carry their own)."""
+    if isinstance(exc, JarvisError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"
+
+
+@dataclass
+class Run:
+    """One attempt at a task: the task as last written, its domain, and where events go."""
+
+    db: Database
+    env: DomainEnv
+    task: Task
+    domain: Domain
+    on_event: OnEvent | None = None
+    # Values steps hand to later steps within one attempt (re-derived on resume).
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fqdn(self) -> str:
+        """The domain's name."""
+        return self.domain.fqdn
+
+    async def _tell(self, event: Event) -> None:
+        if self.on_event is not None:
+            try:
+                await self.on_event(event)
+            except Exception as exc:  # a broken listener must not break the workflow
+                log.warning("domain event listener failed: %s", reason_of(exc))
+
+    async def event(
+        self,
+        category: EventCategory,
+        message: str,
+        *,
+        level: EventLevel = EventLevel.INFO,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        """Append an event to the domain's history (tied to this task) and pass it on."""
+        new = NewEvent(
+            category=category, message=message, level=level, data=data, task_id=self.task.id
+        )
+        stored = await add_event(self.db, self.domain.id, new)
+        await self._tell(stored)
+        return stored
+
+    async def begin(self, step: str) -> None:
+        """Mark `step` as the one under way (and that this runner is alive)."""
+        self.task = await update_task(
+            self.db,
+            self.task.id,
+            expected_version=self.task.version,
+            current_step=step,
+            heartbeat=True,
+        )
+
+    async def done(
+        self,
+        step: str,
+        record: dict[str, Any],
+        category: EventCategory,
+        message: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Record `step` done with its side effects and its event, in one transaction."""
+        event = NewEvent(category=category, message=message, data=data)
+        self.task = await complete_step(
+            self.db,
+            self.task.id,
+            step,
+            expected_version=self.task.version,
+            record=record,
+            event=event,
+        )
+        await self._tell(await last_event(self.db, self.task.id))
+        if self.env.after_step is not None:
+            await self.env.after_step(self.task, step)
+
+    def intent(self, key: str) -> Any:
+        """What a step wrote down before its side effect (None when it never started it)."""
+        return ((self.task.result or {}).get(INTENT) or {}).get(key)
+
+    async def write_intent(self, key: str, value: Any) -> None:
+        """Write down, before a side effect, what is needed to undo it should we die midway."""
+        result = dict(self.task.result or {})
+        intents = dict(result.get(INTENT) or {})
+        intents[key] = value
+        result[INTENT] = intents
+        self.task = await update_task(
+            self.db, self.task.id, expected_version=self.task.version, result=result
+        )
+
+    async def set_domain(self, **changes: Any) -> None:
+        """Change fields of the domain row."""
+        self.domain = await update_domain(self.db, self.domain.id, DomainChanges(**changes))
+
+
+async def last_event(db: Database, task_id: int) -> Event:
+    """The newest event of a task."""
+    async with db.session() as session:
+        row = (
+            await session.execute(
+                select(DomainEvent)
+                .where(DomainEvent.task_id == task_id)
+                .order_by(DomainEvent.id.desc())
+                .limit(1)
+            )
+        ).scalar_one()
+        return Event.model_validate(row, from_attributes=True)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A kind of task: its steps in order, what each does, and how to undo a failed run."""
+
+    verb: str  # "provisioning", for messages
+    steps: tuple[str, ...]
+    funcs: dict[str, StepFn]
+    rollback: RollbackFn
+    running_status: DomainStatus | None
+    failed_status: DomainStatus | None  # None: put the domain back as it was
+
+
+async def drive(
+    db: Database, env: DomainEnv, task: Task, flow: Flow, on_event: OnEvent | None
+) -> Task:
+    """Run the steps not yet done; on failure roll back and record why. Returns the task."""
+    domain = await get_domain(db, task.domain_id)
+    before = domain.status
+    task = await update_task(
+        db,
+        task.id,
+        expected_version=task.version,
+        status=TaskStatus.RUNNING,
+        new_attempt=True,
+        heartbeat=True,
+    )
+    run = Run(db, env, task, domain, on_event)
+    done = [s for s in flow.steps if task.step_done(s)]
+    resumed = f", resuming after {len(done)} done steps" if done else ""
+    await run.event(
+        EventCategory.WORKFLOW,
+        f"{flow.verb} {domain.fqdn} (task {task.id}, attempt {task.attempts}{resumed})",
+        data={"task_id": task.id, "attempt": task.attempts, "skipped": done},
+    )
+    if flow.running_status is not None:
+        await run.set_domain(status=flow.running_status)
+    step = flow.steps[0]
+    try:
+        for number, step in enumerate(flow.steps, start=1):
+            if run.task.step_done(step):
+                continue
+            await run.begin(step)
+            log.info("%s %s: step %d %s", flow.verb, domain.fqdn, number, step)
+            await flow.funcs[step](run)
+    except Exception as exc:
+        return await _fail(run, flow, step, exc, before)
+    result = {k: v for k, v in (run.task.result or {}).items() if k != INTENT}
+    result["outcome"] = "succeeded"
+    run.task = await update_task(
+        db,
+        task.id,
+        expected_version=run.task.version,
+        status=TaskStatus.SUCCEEDED,
+        result=result,
+    )
+    await run.event(EventCategory.WORKFLOW, f"{flow.verb} {domain.fqdn} finished")
+    return run.task
+
+
+async def _fail(run: Run, flow: Flow, step: str, exc: Exception, before: DomainStatus) -> Task:
+    number = flow.steps.index(step) + 1
+    reason = reason_of(exc)
+    log.warning("%s %s failed at %s: %s", flow.verb, run.fqdn, step, reason)
+    await run.event(
+        EventCategory.WORKFLOW,
+        f"step {number} ({step}) failed: {reason}",
+        level=EventLevel.ERROR,
+        data={"step": step, "reason": reason},
+    )
+    undone, problems = await flow.rollback(run)
+    message = f"{flow.verb} {run.fqdn} failed at step {number} ({step}): {reason}"
+    if undone:
+        message += "; rolled back: " + "; ".join(undone)
+    if problems:
+        message += "; rollback incomplete: " + "; ".join(problems)
+    status = TaskStatus.ROLLED_BACK if undone and not problems else TaskStatus.FAILED
+    await run.event(
+        EventCategory.WORKFLOW,
+        message,
+        level=EventLevel.ERROR if problems else EventLevel.WARNING,
+        data={"undone": undone, "problems": problems, "status": status.value},
+    )
+    result = dict(run.task.result or {})
+    result.update({"outcome": status.value, "failed_step": step, "undone": undone})
+    run.task = await update_task(
+        run.db,
+        run.task.id,
+        expected_version=run.task.version,
+        status=status,
+        error=message,
+        result=result,
+    )
+    await run.set_domain(status=flow.failed_status or before)
+    return run.task
