@@ -44,3 +44,32 @@ async def open_agent(state: WebState) -> AsyncIterator[None]:
                 await sampler
             state.agent = None
             state.after_decision = None
+
+
+async def _resume_domain_tasks(state: WebState) -> None:
+    """Finish provisioning runs that a previous server process left half done."""
+    from agent.workflows.domain_env import DomainEnv
+    from agent.workflows.domains import resume_unfinished
+
+    try:
+        async with DomainEnv.from_settings(state.settings, state.runtime.db) as env:
+            for task in await resume_unfinished(state.runtime.db, env):
+                log.info("domain_task_resumed", task=task.id, status=str(task.status))
+    except Exception as exc:  # start-up goes on; the task stays recorded for the next start
+        log.warning("domain_resume_failed", error_type=type(exc).__name__)
+
+
+@on_startup
+@asynccontextmanager
+async def resume_domain_work(state: WebState) -> AsyncIterator[None]:
+    """At start-up, resume interrupted domain workflows in the background."""
+    task = None
+    if state.settings.domains.provider != "none":
+        task = asyncio.create_task(_resume_domain_tasks(state))
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
