@@ -33,6 +33,13 @@ def inventory_source(runtime: Runtime) -> Callable[[], Awaitable[Inventory]]:
                         state=row.get("State"),
                         project=labels.get("com.docker.compose.project"),
                         service=labels.get("com.docker.compose.service"),
+                        ports=sorted(
+                            {
+                                int(p["PrivatePort"])
+                                for p in row.get("Ports") or []
+                                if p.get("PrivatePort") and p.get("Type", "tcp") == "tcp"
+                            }
+                        ),
                     )
                 )
         return sorted(out, key=lambda c: c.name)

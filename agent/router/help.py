@@ -9,8 +9,9 @@ from agent.router.types import Clarify, Inventory, NoMatch
 ABILITIES = (
     "show the server status or run a health check; list containers, images and Compose "
     "stacks; show a container's details, logs and resource use; start, stop, restart or "
-    "remove a container; prune unused Docker data; and show disks, memory, the top processes "
-    "and the network"
+    "remove a container; prune unused Docker data; show disks, memory, the top processes "
+    "and the network; and list, provision, check, renew the certificates of or remove your "
+    "domains"
 )
 CAN_DO = f"Offline I can {ABILITIES}."
 EXAMPLES = [
@@ -36,6 +37,9 @@ EXAMPLES = [
     "network interfaces",
     "list images",
     "show compose stacks",
+    "list my domains",
+    "when do my certs expire",
+    "provision app.example.com to {name}",
 ]
 _ACTIONS = {
     "restart": "restart",
@@ -156,4 +160,23 @@ def which_pronoun(typed: str, retry: str | None, inventory: Inventory) -> Clarif
     names = inventory.names()
     return Clarify(
         question=f"Which container do you mean by {_quote(typed)}?", options=names[:8], retry=retry
+    )
+
+
+def where_to(fqdn: str, inventory: Inventory, retry: str | None) -> Clarify:
+    """A domain to publish without a target: ask which container (or host:port) it serves."""
+    running = [c.name for c in inventory.containers if c.state == "running"]
+    pool = (running or inventory.names())[:8]
+    question = f"Where should {fqdn} point? Name a container or a host:port"
+    question += f", for example: {', '.join(pool)}." if pool else "."
+    return Clarify(question=question, options=pool, retry=retry)
+
+
+def which_port(target: str, fqdn: str) -> Clarify:
+    """A target whose port is not known: the route needs one."""
+    return Clarify(
+        question=(
+            f"Which port of {target} should {fqdn} go to? Say it with the port, for example "
+            f"{_quote(f'set up {fqdn} for {target}:8080')}."
+        )
     )

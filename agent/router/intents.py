@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.router import domain_rules
 from agent.router import help as helptext
 from agent.router.grammar import (
     BARE_TARGET,
@@ -86,9 +87,19 @@ def _try(rules: list[Rule], text: str, retry: str, inventory: Inventory) -> Pars
     return None
 
 
+def _domain(found: domain_rules.DomainMatch, retry: str) -> Parsed:
+    opts: dict[str, Any] = {"fqdn": found.fqdn, **found.opts}
+    if found.port is not None:
+        opts["target_port"] = found.port
+    return Parsed(found.intent, retry, found.target, opts=opts)
+
+
 def _match(part: str, quoted: list[str], inventory: Inventory) -> Parsed | None:
     """The request one clause makes, if a phrasing matches it whole."""
     plain, retry = unquote(part, quoted), _requote(part, quoted)
+    # Domains first: "is plex.example.com up" is about a domain, never a container.
+    if domain := domain_rules.match(plain, inventory):
+        return _domain(domain, retry)
     if found := _try(RULES, plain, retry, inventory):
         return found
     if LOG_WORD.search(part):
@@ -106,6 +117,8 @@ def _match(part: str, quoted: list[str], inventory: Inventory) -> Parsed | None:
 def _continue(part: str, prev: Parsed, quoted: list[str], inventory: Inventory) -> Parsed | None:
     """ "n8n" in "restart plex and n8n": the previous request again, for another target."""
     plain = unquote(part, quoted)
+    if again := domain_rules.repeat(plain, prev.intent, inventory):
+        return _domain(again, _requote(part, quoted))
     if prev.intent in TARGETED and not _host(plain, inventory):
         m = BARE_TARGET.fullmatch(plain)
         if m is not None:
@@ -135,11 +148,40 @@ def _backfill(parts: list[Parsed]) -> None:
                 p.target, p.borrowed = later.target, True
 
 
+def _domain_target(parts: list[Parsed], index: int, inventory: Inventory) -> Clarify | None:
+    """Where a domain should point, resolved into its options; or the question to ask."""
+    p = parts[index]
+    fqdn = str(p.opts.get("fqdn"))
+    if p.intent == "domain_where":
+        texts = [q.text for q in parts]
+        texts[index] = f"add {fqdn} pointing to {CHOICE}"
+        return helptext.where_to(fqdn, inventory, " ; ".join(texts))
+    if p.intent not in domain_rules.TARGETED or p.target is None:
+        return None
+    host = p.target.partition("/")[0]
+    found = domain_rules.resolve_target(p.target, p.opts.pop("target_port", None), inventory)
+    if found.value is not None:
+        p.opts["target"] = found.value
+        return None
+    if found.needs_port is not None:
+        return helptext.which_port(found.needs_port, fqdn)
+    retry = _retry(parts, index, host)
+    if found.candidates:
+        return helptext.ambiguous(host, found.candidates, retry)
+    return helptext.unknown(host, suggestions(host, inventory), inventory, retry)
+
+
 def _names(parts: list[Parsed], inventory: Inventory) -> list[Parsed] | Clarify:
     """Every request with its container resolved, or the question to ask first."""
     out: list[Parsed] = []
     seen: list[str] = []
     for i, p in enumerate(parts):
+        if p.intent in domain_rules.DOMAIN_INTENTS:
+            asked = _domain_target(parts, i, inventory)
+            if asked is not None:
+                return asked
+            out.append(p)
+            continue
         if p.intent not in TARGETED or p.name is not None:
             out.append(p)
             seen += [p.name] if p.name else []
@@ -176,7 +218,7 @@ def _names(parts: list[Parsed], inventory: Inventory) -> list[Parsed] | Clarify:
 
 def route(text: str, inventory: Inventory) -> Routed:
     """Map one message onto tool calls, a question back, or help (never a guessed name)."""
-    normalized, quoted = normalize(text)
+    normalized, quoted = normalize(domain_rules.protect_ports(text))
     normalized = _VOLUMES.sub(r"with \1 \2volumes", normalized)
     normalized = _RESOURCES.sub("resource", normalized)
     parts = [core(c) for c in clauses(normalized)]

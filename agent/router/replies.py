@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.router import docker_text, system_text
+from agent.router import docker_text, domain_text, system_text
 from agent.router.format import clean, inline, names, token
 from agent.router.types import PlannedCall
 
@@ -31,6 +31,7 @@ _SUMMARIES: dict[str, Summary] = {
     "system.memory": system_text.memory,
     "system.top_processes": system_text.top_processes,
     "system.network": system_text.network,
+    **domain_text.SUMMARIES,
 }
 _EMPTY: dict[str, Summary] = {
     "docker.list_containers": lambda a, d: (
@@ -39,6 +40,7 @@ _EMPTY: dict[str, Summary] = {
     "docker.container_logs": docker_text.logs_empty,
     "docker.list_images": lambda a, d: "There are no images.",
     "docker.list_compose_projects": lambda a, d: "No Docker Compose projects were found.",
+    **domain_text.EMPTY,
 }
 _GERUNDS = {
     "docker.start_container": "starting {name}",
@@ -65,6 +67,8 @@ def describe(call: PlannedCall) -> str:
     if call.tool == "docker.prune":
         kinds = [str(k).replace("_", " ") for k in call.args.get("what") or []]
         return "pruning unused " + (", ".join(kinds) or "Docker objects")
+    if (domain := domain_text.describe(call)) is not None:
+        return domain
     template = _GERUNDS.get(call.tool, "running " + token(call.tool))
     return template.format(name=token(call.args.get("name", "?")))
 

@@ -14,6 +14,9 @@ class ContainerInfo(BaseModel):
     state: str | None = None
     project: str | None = None
     service: str | None = None
+    ports: list[int] = Field(
+        default=[], description="TCP ports the container exposes (its own side), lowest first."
+    )
 
 
 class Inventory(BaseModel):
@@ -34,6 +37,10 @@ class Inventory(BaseModel):
     def names(self) -> list[str]:
         """Every container name, as Docker spells it."""
         return [c.name for c in self.containers]
+
+    def port_of(self, name: str) -> int | None:
+        """The first port a container exposes, if it is known."""
+        return next((c.ports[0] for c in self.containers if c.name == name and c.ports), None)
 
     def state_of(self, name: str) -> str | None:
         """The known state of a container (running, exited, ...), if any."""

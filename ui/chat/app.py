@@ -162,6 +162,21 @@ async def on_logs(action: cl.Action) -> dict[str, Any]:
     return widgets.log_lines_reply(outcome.model_dump(mode="json"), payload.since)
 
 
+@cl.action_callback(widgets.ACTION_DOMAIN_STATUS)
+async def on_domain_status(action: cl.Action) -> dict[str, Any]:
+    """Live updates for the provisioning progress panel."""
+    gate = get_state().runtime.gate
+    try:
+        payload = widgets.DomainStatusPayload.model_validate(action.payload)
+        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        outcome = await gate.invoke(ctx, "domains.status", {"fqdn": payload.fqdn})
+    except ValidationError:
+        return {"error": "invalid request"}
+    except JarvisError as exc:
+        return {"error": exc.message}
+    return widgets.provisioning_progress(outcome.model_dump(mode="json"), payload.fqdn)
+
+
 @cl.action_callback(widgets.ACTION_REFRESH)
 async def on_refresh(_action: cl.Action) -> dict[str, Any]:
     """Fresh numbers for the system overview panel."""

@@ -32,6 +32,12 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
         props = widgets.system_overview(outcome)
     elif record.name == "docker.container_logs":
         props = widgets.log_viewer(outcome, str(record.args.get("name", "")))
+    elif record.name == "domains.list":
+        props = widgets.domain_table(outcome)
+    elif record.name in ("domains.status", "domains.provision"):
+        props = widgets.provisioning_progress(outcome, str(record.args.get("fqdn", "")))
+    elif record.name == "ssl.check_certificate":
+        props = widgets.certificate_card(outcome)
     else:
         return None
     return cl.CustomElement(name=widgets.WIDGET_FOR_TOOL[record.name], props=props)

@@ -414,6 +414,10 @@ def test_every_widget_has_its_element() -> None:
         "docker.list_containers": "ContainerTable",
         "system.overview": "SystemOverview",
         "docker.container_logs": "LogViewer",
+        "domains.list": "DomainTable",
+        "domains.status": "ProvisioningProgress",
+        "domains.provision": "ProvisioningProgress",
+        "ssl.check_certificate": "CertificateCard",
     }
 
 

@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.errors import BadInput
+from tools.dns.base import normalise_fqdn
 from tools.docker.base import ContainerName
 from tools.docker.client import parse_time
 
@@ -16,31 +18,47 @@ ACTION_TOOL = "jarvis_tool"
 ACTION_DECIDE = "jarvis_decide"
 ACTION_LOGS = "jarvis_logs"
 ACTION_REFRESH = "jarvis_refresh_overview"
+ACTION_DOMAIN_STATUS = "jarvis_domain_status"
 
 # Custom element names (public/elements/<name>.jsx).
 CONTAINER_TABLE = "ContainerTable"
 SYSTEM_OVERVIEW = "SystemOverview"
 LOG_VIEWER = "LogViewer"
 APPROVAL_CARD = "ApprovalCard"
+DOMAIN_TABLE = "DomainTable"
+PROVISIONING_PROGRESS = "ProvisioningProgress"
+CERTIFICATE_CARD = "CertificateCard"
 
 WIDGET_FOR_TOOL: dict[str, str] = {
     "docker.list_containers": CONTAINER_TABLE,
     "system.overview": SYSTEM_OVERVIEW,
     "docker.container_logs": LOG_VIEWER,
+    "domains.list": DOMAIN_TABLE,
+    "domains.status": PROVISIONING_PROGRESS,
+    "domains.provision": PROVISIONING_PROGRESS,
+    "ssl.check_certificate": CERTIFICATE_CARD,
 }
 
-ButtonTool = Literal[
+ContainerButtonTool = Literal[
     "docker.container_logs",
     "docker.restart_container",
     "docker.stop_container",
     "docker.start_container",
 ]
+DomainButtonTool = Literal["domains.health", "domains.renew_ssl"]
+ButtonTool = ContainerButtonTool | DomainButtonTool
+DOMAIN_TOOLS = frozenset({"domains.health", "domains.renew_ssl"})
 # Row button -> the tool it calls (the container table's buttons, in display order).
-BUTTON_TOOLS: dict[str, ButtonTool] = {
+BUTTON_TOOLS: dict[str, ContainerButtonTool] = {
     "logs": "docker.container_logs",
     "restart": "docker.restart_container",
     "stop": "docker.stop_container",
     "start": "docker.start_container",
+}
+# The domain table's row buttons, in display order.
+DOMAIN_BUTTON_TOOLS: dict[str, DomainButtonTool] = {
+    "health": "domains.health",
+    "renew": "domains.renew_ssl",
 }
 
 Tone = Literal["ok", "warn", "bad", "neutral"]
@@ -56,19 +74,47 @@ class _ContainerRef(_Payload):
     name: ContainerName
 
 
+def domain_name(value: Any) -> str:
+    """A domain name as a widget may send it, normalised; ValueError when it is none."""
+    if not isinstance(value, str) or len(value) > 253:
+        raise ValueError("fqdn must be a domain name")
+    try:
+        return normalise_fqdn(value)
+    except BadInput as exc:
+        raise ValueError(exc.message) from None
+
+
 class ToolActionPayload(_Payload):
-    """`jarvis_tool`: a row button of the container table asks for one Docker tool call."""
+    """`jarvis_tool`: a row button asks for one tool call on its row's container or domain."""
 
     tool: ButtonTool
     args: dict[str, Any]
 
-    @field_validator("args")
+    @model_validator(mode="before")
     @classmethod
-    def _one_container(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """Exactly `{"name": <container name>}`: a button names its row's container only."""
-        if set(value) != {"name"}:
+    def _one_target(cls, data: Any) -> Any:
+        """Docker tools take exactly `{"name": ...}`, domain tools exactly `{"fqdn": ...}`."""
+        if not isinstance(data, dict) or not isinstance(data.get("args"), dict):
+            return data
+        args: dict[str, Any] = data["args"]
+        if data.get("tool") in DOMAIN_TOOLS:
+            if set(args) != {"fqdn"}:
+                raise ValueError('args must be exactly {"fqdn": <domain name>}')
+            return {**data, "args": {"fqdn": domain_name(args["fqdn"])}}
+        if set(args) != {"name"}:
             raise ValueError('args must be exactly {"name": <container name>}')
-        return {"name": _ContainerRef(name=value["name"]).name}
+        return {**data, "args": {"name": _ContainerRef(name=args["name"]).name}}
+
+
+class DomainStatusPayload(_Payload):
+    """`jarvis_domain_status`: the provisioning progress polls its domain's latest task."""
+
+    fqdn: str
+
+    @field_validator("fqdn", mode="before")
+    @classmethod
+    def _fqdn(cls, value: Any) -> str:
+        return domain_name(value)
 
 
 class DecidePayload(_Payload):

@@ -12,6 +12,7 @@ from ui.chat.widgets.base import (
     ACTION_LOGS,
     ACTION_TOOL,
     BUTTON_TOOLS,
+    DOMAIN_TOOLS,
     Tone,
     bytes_text,
     clip,
@@ -20,6 +21,7 @@ from ui.chat.widgets.base import (
     outcome_data,
     outcome_head,
 )
+from ui.chat.widgets.domains import domain_tool_reply
 
 MAX_CONTAINERS = 500
 MAX_LOG_LINES = 500
@@ -127,6 +129,8 @@ def tool_reply(outcome: Mapping[str, Any]) -> dict[str, Any]:
     """What a row button shows after its `jarvis_tool` call: status, text and new state."""
     status = str(outcome.get("status") or "error")
     tool = str((outcome.get("invocation") or {}).get("tool") or "")
+    if tool in DOMAIN_TOOLS:
+        return domain_tool_reply(outcome)
     data = outcome_data(outcome)
     reply: dict[str, Any] = {"status": status, "approval_id": outcome.get("approval_id")}
     if status == "approval_required":
