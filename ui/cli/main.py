@@ -10,6 +10,7 @@ from ui.cli import (
     approvals_cmd,
     ask_cmd,
     audit_cmd,
+    domains_cmd,
     policy_cmd,
     serve_cmd,
     status_cmd,
@@ -39,6 +40,7 @@ app.command("eval")(eval_command)
 app.add_typer(apikey_cmd.app, name="apikey")
 app.command("serve")(serve_cmd.serve)
 app.command("ask")(ask_cmd.ask)
+app.add_typer(domains_cmd.app, name="domains")
 
 
 @db_app.command("upgrade")

@@ -22,7 +22,7 @@ from core.logging import get_logger
 from core.runtime import build_runtime
 from core.settings import Settings
 from memory.vault import derive, load_key
-from ui.web import api
+from ui.web import api, domains_api
 from ui.web.accounts import AccountStore, LoginLimiter
 from ui.web.apikeys import ApiKeyStore
 from ui.web.state import CLIENT_ADDRESS, WebState, get_state, set_state, startup_hooks
@@ -180,6 +180,7 @@ def create_app(
         summary="Liveness and database check",
     )
     app.include_router(api.router)
+    app.include_router(domains_api.router)
 
     from chainlit.utils import mount_chainlit
 
