@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,9 @@ from memory.domains import (
 
 log = get_logger("workflows.domains")
 OnEvent = Callable[[Event], Awaitable[None]]
+# Where progress goes when the caller (a chat session) cannot pass a callback through the
+# tool call that runs the workflow; set per task, so concurrent sessions do not mix.
+PROGRESS: ContextVar[OnEvent | None] = ContextVar("jarvis_domain_progress", default=None)
 StepFn = Callable[["Run"], Awaitable[None]]
 RollbackFn = Callable[["Run"], Awaitable[tuple[list[str], list[str]]]]
 INTENT = "intent"
@@ -173,6 +177,7 @@ async def drive(
     db: Database, env: DomainEnv, task: Task, flow: Flow, on_event: OnEvent | None
 ) -> Task:
     """Run the steps not yet done; on failure roll back and record why. Returns the task."""
+    on_event = on_event or PROGRESS.get()
     domain = await get_domain(db, task.domain_id)
     before = domain.status
     task = await update_task(

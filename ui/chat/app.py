@@ -13,7 +13,7 @@ import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
 from policies.gate import CallContext
-from ui.chat import dashboard, live, render, widgets
+from ui.chat import dashboard, live, progress, render, widgets
 from ui.web.state import get_state
 
 log = get_logger("chat")
@@ -79,12 +79,13 @@ async def on_message(message: cl.Message) -> None:
         await reply.stream_token(token)
 
     try:
-        result = await state.agent.turn(
-            message.content,
-            thread_id=cl.context.session.thread_id,
-            actor=live.actor(),
-            on_token=on_token,
-        )
+        with progress.following():
+            result = await state.agent.turn(
+                message.content,
+                thread_id=cl.context.session.thread_id,
+                actor=live.actor(),
+                on_token=on_token,
+            )
     except JarvisError as exc:
         reply.content = exc.message
         await (reply.update() if reply.streaming else reply.send())
@@ -103,9 +104,10 @@ async def on_decide(action: cl.Action) -> dict[str, Any]:
     state = get_state()
     try:
         payload = widgets.DecidePayload.model_validate(action.payload)
-        view = await state.runtime.gate.decide(
-            payload.approval_id, approve=payload.approve, by=live.actor()
-        )
+        with progress.following():
+            view = await state.runtime.gate.decide(
+                payload.approval_id, approve=payload.approve, by=live.actor()
+            )
     except ValidationError:
         return {"error": "invalid request"}
     except JarvisError as exc:
@@ -124,7 +126,8 @@ async def on_tool(action: cl.Action) -> dict[str, Any]:
     try:
         payload = widgets.ToolActionPayload.model_validate(action.payload)
         ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
-        outcome = await gate.invoke(ctx, payload.tool, payload.args)
+        with progress.following():
+            outcome = await gate.invoke(ctx, payload.tool, payload.args)
     except ValidationError:
         return {"status": "error", "message": "invalid request"}
     except JarvisError as exc:

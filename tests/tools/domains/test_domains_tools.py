@@ -8,8 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from agent.workflows.runner import PROGRESS
 from core.settings import Settings
 from memory.db import Database
+from memory.domains import Event
 from memory.vault import Vault, load_key
 from policies.engine import PolicyEngine
 from policies.gate import CallContext, Gate
@@ -57,8 +59,19 @@ async def test_provision_asks_then_runs_after_approval(
     status = await gate.invoke(USER, "domains.status", {"fqdn": fqdn})
     assert status.data is not None and status.data["tasks"] == []  # nothing ran yet
 
-    view = await gate.decide(asked.approval_id or "", approve=True, by="user:evin")
+    # A chat session follows the run live through the progress hook, step by step.
+    seen: list[str] = []
+
+    async def follow(event: Event) -> None:
+        seen.append(event.message)
+
+    token = PROGRESS.set(follow)
+    try:
+        view = await gate.decide(asked.approval_id or "", approve=True, by="user:evin")
+    finally:
+        PROGRESS.reset(token)
     assert view.status == "executed", view
+    assert len(seen) >= 8, seen
     status = await gate.invoke(USER, "domains.status", {"fqdn": fqdn})
     assert status.data is not None and status.data["domain"]["status"] == "active"
     (task,) = status.data["tasks"]

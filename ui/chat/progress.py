@@ -1,0 +1,60 @@
+"""Live provisioning progress in the chat: a panel that follows a domain workflow's events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import chainlit as cl
+
+from agent.workflows.runner import PROGRESS
+from core.errors import JarvisError
+from core.logging import get_logger
+from memory.domains import Event, get_domain
+from policies.gate import CallContext
+from ui.chat import live, widgets
+from ui.web.state import get_state
+
+log = get_logger("chat.progress")
+
+
+class ProgressPanel:
+    """Shows a ProvisioningProgress widget on the first event and updates it on each next one."""
+
+    def __init__(self) -> None:
+        self.elements: dict[int, cl.CustomElement] = {}
+
+    async def __call__(self, event: Event) -> None:
+        """Refresh the panel of the event's domain (a failure here never stops the workflow)."""
+        try:
+            await self._show(event)
+        except Exception as exc:
+            log.warning("progress_panel_failed", error_type=type(exc).__name__)
+
+    async def _show(self, event: Event) -> None:
+        runtime = get_state().runtime
+        fqdn = (await get_domain(runtime.db, event.domain_id)).fqdn
+        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        try:
+            outcome = await runtime.gate.invoke(ctx, "domains.status", {"fqdn": fqdn})
+        except JarvisError:
+            return
+        props = widgets.provisioning_progress(outcome.model_dump(mode="json"), fqdn)
+        element = self.elements.get(event.domain_id)
+        if element is None:
+            element = cl.CustomElement(name=widgets.PROVISIONING_PROGRESS, props=props)
+            self.elements[event.domain_id] = element
+            await cl.Message(content=f"Working on `{fqdn}`:", elements=[element]).send()
+        else:
+            element.props = props
+            await element.update()
+
+
+@contextmanager
+def following() -> Iterator[None]:
+    """Domain workflows run inside this block report their steps to the open chat."""
+    token = PROGRESS.set(ProgressPanel())
+    try:
+        yield
+    finally:
+        PROGRESS.reset(token)
