@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools import docker, domains, files, ssl, system
+from tools import caddy, docker, domains, files, ssl, system
 from tools.registry import Registry, ToolFamily
 
 FAMILIES: tuple[ToolFamily, ...] = (
@@ -11,6 +11,7 @@ FAMILIES: tuple[ToolFamily, ...] = (
     system.family,
     ssl.family,
     domains.family,
+    caddy.family,
 )
 
 
