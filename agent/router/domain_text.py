@@ -8,6 +8,7 @@ from typing import Any
 from agent.router.format import clean, inline, names, token
 from agent.router.format import when as at
 from agent.router.types import PlannedCall
+from agent.workflows.steps import KIND_STEPS
 from tools.ssl.check import DEFAULT_THRESHOLDS
 
 Data = dict[str, Any]
@@ -21,22 +22,6 @@ STEP_MARKS = {
     "rolled_back": "↺",
     "pending": "·",
     "skipped": "-",
-}
-# The workflows' steps per task kind, in order (agent/workflows/).
-PROVISION_STEPS = (
-    "detect_ip",
-    "dns_record",
-    "propagation",
-    "caddy_route",
-    "caddy_apply",
-    "certificate",
-    "https",
-    "activate",
-)
-KIND_STEPS: dict[str, tuple[str, ...]] = {
-    "provision": PROVISION_STEPS,
-    "deprovision": ("caddy_remove", "dns_delete", "mark_removed"),
-    "renew_ssl": ("renew", "record_cert"),
 }
 GERUNDS = {
     "domains.list": "listing domains",

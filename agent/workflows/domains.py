@@ -19,6 +19,7 @@ from agent.workflows.caddy_sites import desired_with, find_route
 from agent.workflows.domain_env import DomainEnv
 from agent.workflows.maintenance import DEPROVISION, RENEW, cert_info, deprovision, renew_ssl
 from agent.workflows.runner import Flow, OnEvent, Run, StepFailed, drive, reason_of
+from agent.workflows.steps import PROVISION_STEPS
 from core.errors import BadInput, Conflict
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, TaskKind, TaskStatus
@@ -52,16 +53,7 @@ __all__ = [
     "resume_unfinished",
 ]
 
-STEPS = (
-    "detect_ip",
-    "dns_record",
-    "propagation",
-    "caddy_route",
-    "caddy_apply",
-    "certificate",
-    "https",
-    "activate",
-)
+STEPS = PROVISION_STEPS
 POLL_SECONDS = 0.25
 
 
