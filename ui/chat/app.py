@@ -12,7 +12,6 @@ import ui.chat.auth
 import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
-from policies.gate import CallContext
 from ui.chat import dashboard, live, progress, render, widgets
 from ui.web.state import get_state
 
@@ -125,7 +124,7 @@ async def on_tool(action: cl.Action) -> dict[str, Any]:
     gate = get_state().runtime.gate
     try:
         payload = widgets.ToolActionPayload.model_validate(action.payload)
-        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        ctx = live.call_context()
         with progress.following():
             outcome = await gate.invoke(ctx, payload.tool, payload.args)
     except ValidationError:
@@ -153,7 +152,7 @@ async def on_logs(action: cl.Action) -> dict[str, Any]:
     gate = get_state().runtime.gate
     try:
         payload = widgets.LogsPayload.model_validate(action.payload)
-        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        ctx = live.call_context()
         args: dict[str, Any] = {"name": payload.name, "timestamps": True}
         if payload.since:
             args["since"] = payload.since
@@ -171,7 +170,7 @@ async def on_domain_status(action: cl.Action) -> dict[str, Any]:
     gate = get_state().runtime.gate
     try:
         payload = widgets.DomainStatusPayload.model_validate(action.payload)
-        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        ctx = live.call_context()
         outcome = await gate.invoke(ctx, "domains.status", {"fqdn": payload.fqdn})
     except ValidationError:
         return {"error": "invalid request"}

@@ -11,7 +11,6 @@ import chainlit as cl
 import psutil
 
 from core.errors import JarvisError
-from policies.gate import CallContext
 from ui.chat import live, widgets
 from ui.web.state import get_state
 
@@ -39,7 +38,7 @@ async def sample_forever(every_seconds: float = 30.0) -> None:
 
 async def _read(tool: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
     gate = get_state().runtime.gate
-    ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+    ctx = live.call_context()
     try:
         outcome = await gate.invoke(ctx, tool, args or {})
     except JarvisError as exc:

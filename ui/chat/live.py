@@ -9,6 +9,7 @@ from chainlit.context import init_ws_context
 from chainlit.session import WebsocketSession
 
 from core.logging import get_logger
+from policies.gate import CallContext
 
 log = get_logger("chat.live")
 _sessions: dict[str, str] = {}  # thread id -> websocket session id (this process only)
@@ -33,6 +34,11 @@ async def push(thread_id: str, send: Callable[[], Awaitable[None]]) -> bool:
         log.warning("push_failed", error_type=type(exc).__name__)
         return False
     return True
+
+
+def call_context() -> CallContext:
+    """The gate's context for a call made from the current chat session."""
+    return CallContext(actor=actor(), thread_id=cl.context.session.thread_id)
 
 
 def actor() -> str:

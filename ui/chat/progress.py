@@ -11,7 +11,6 @@ from agent.workflows.runner import PROGRESS
 from core.errors import JarvisError
 from core.logging import get_logger
 from memory.domains import Event, get_domain
-from policies.gate import CallContext
 from ui.chat import live, widgets
 from ui.web.state import get_state
 
@@ -34,7 +33,7 @@ class ProgressPanel:
     async def _show(self, event: Event) -> None:
         runtime = get_state().runtime
         fqdn = (await get_domain(runtime.db, event.domain_id)).fqdn
-        ctx = CallContext(actor=live.actor(), thread_id=cl.context.session.thread_id)
+        ctx = live.call_context()
         try:
             outcome = await runtime.gate.invoke(ctx, "domains.status", {"fqdn": fqdn})
         except JarvisError:
