@@ -10,10 +10,10 @@ from langchain_core.language_models import BaseChatModel
 
 from agent.llm import build_llm
 from agent.router import ContainerInfo, Inventory, OfflineRouter
+from agent.runtime import Runtime
 from agent.scripted import ScriptedChatModel
 from core.errors import BadInput
 from core.logging import get_logger
-from core.runtime import Runtime
 
 log = get_logger("agent.models")
 ModelKind = Literal["offline", "scripted", "openai"]

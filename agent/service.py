@@ -17,10 +17,10 @@ from langgraph.types import Command
 from agent.checkpoints import open_checkpointer
 from agent.graph import ChatGraph
 from agent.messages import read_outcome
+from agent.runtime import Runtime
 from agent.toolspec import model_tools, registry_name
 from agent.turn import ToolCallRecord, TurnResult
 from core.errors import BadInput
-from core.runtime import Runtime
 from policies.outcome import ApprovalView
 
 OnToken = Callable[[str], Awaitable[None]]

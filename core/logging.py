@@ -9,7 +9,7 @@ from typing import Any, TextIO, cast
 
 import structlog
 
-from policies.redaction import redact_text, redact_value
+from core.redaction import redact_text, redact_value
 
 
 def _redact_event(

@@ -28,10 +28,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.runtime import Runtime, build_runtime
 from agent.service import Agent
 from agent.toolspec import model_name
 from agent.turn import TurnResult
-from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from evals.image import IMAGE, ensure_image
 from evals.scenario import ContainerSetup, Expect, Scenario

@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from core.redaction import redact_value
 from memory.db import Database
 from memory.models import AuditEntry, AuditHead, utcnow
-from policies.redaction import redact_value
 
 GENESIS = "0" * 64
 _HEAD = cast(Table, AuditHead.__table__)

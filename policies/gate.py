@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from core.errors import BadInput, JarvisError, NotAllowed
 from core.logging import get_logger
+from core.redaction import find_placeholders, substitute
 from memory import audit
 from memory.db import Database
 from memory.models import Approval, utcnow
@@ -21,7 +22,6 @@ from policies.approvals import ApprovalStore
 from policies.engine import Decision, PolicyEngine, PolicyRequest
 from policies.outcome import ApprovalView, Invocation, ToolOutcome
 from policies.prepare import CallContext, Prepared, Preparer
-from policies.redaction import find_placeholders, substitute
 from policies.runner import Limit, OverLimit, Runner, call_tool
 from tools.deps import ToolDeps
 from tools.registry import Registry

@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.errors import BadInput, NotAllowed, NotFound
+from core.redaction import Redactor, find_placeholders, substitute, unsubstitute
 from memory import audit
 from memory.db import Database
 from memory.vault import Vault
 from policies.provenance import Provenance
-from policies.redaction import Redactor, find_placeholders, substitute, unsubstitute
 from tools.deps import ToolDeps
 from tools.registry import Registry, ToolArgs, ToolSpec
 

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from langchain_core.messages import AIMessage
 
 from agent.router import Inventory, route
+from agent.runtime import build_runtime
 from agent.scripted import ScriptedChatModel
 from agent.service import Agent
-from core.runtime import build_runtime
 from core.settings import Settings
 from scripts.bench_support import browser_numbers, docker_engine, pct
 

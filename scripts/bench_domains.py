@@ -77,13 +77,13 @@ async def bench_provision(args: argparse.Namespace) -> None:
     import json
     from datetime import datetime
 
-    from agent.workflows.domains import STEPS, DomainEnv, provision
     from core.settings import Settings
     from memory.db import Database, upgrade
     from memory.domains import Event
-    from tests.agent.workflows.test_provision_e2e import bed_settings
     from tests.testbed import caddy_pebble
     from tests.testbed.knot import running_knot
+    from tests.tools.workflows.test_provision_e2e import bed_settings
+    from tools.workflows.domains import STEPS, DomainEnv, provision
 
     # The fixtures' own start-up code, used outside pytest.
     start_pebble = contextlib.contextmanager(caddy_pebble.pebble.__wrapped__)  # type: ignore[attr-defined]

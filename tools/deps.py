@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from core.redaction import DEFAULT_SALT, Redactor, placeholder_for
 from core.settings import Settings
-from policies.redaction import DEFAULT_SALT, Redactor, placeholder_for
 
 if TYPE_CHECKING:
     from memory.db import Database
-    from policies.executor import SafeCommandExecutor
+    from tools.safety.executor import SafeCommandExecutor
 
 
 class ToolDeps:
@@ -60,7 +60,7 @@ class ToolDeps:
     @cached_property
     def executor(self) -> SafeCommandExecutor:
         """The argv-only command runner."""
-        from policies.executor import SafeCommandExecutor
+        from tools.safety.executor import SafeCommandExecutor
 
         executor = SafeCommandExecutor(
             timeout=self.settings.command_timeout_seconds,

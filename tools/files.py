@@ -12,8 +12,10 @@ import httpx
 from pydantic import Field, HttpUrl
 
 from core.errors import BadInput
-from policies.config_edit import ConfigEditor, ConfigEditResult, sha256
-from policies.validators import (
+from tools.deps import ToolDeps
+from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.safety.config_edit import ConfigEditor, ConfigEditResult, sha256
+from tools.safety.validators import (
     CaddyfileValidator,
     ComposeValidator,
     JsonValidator,
@@ -23,8 +25,6 @@ from policies.validators import (
     YamlValidator,
     default_validator,
 )
-from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolFamily, ToolResult
 
 family = ToolFamily("files")
 

@@ -8,8 +8,8 @@ from typing import Any
 from agent.router.format import clean, inline, names, token
 from agent.router.format import when as at
 from agent.router.types import PlannedCall
-from agent.workflows.steps import KIND_STEPS
 from tools.ssl.check import DEFAULT_THRESHOLDS
+from tools.workflows.steps import KIND_STEPS
 
 Data = dict[str, Any]
 WARN_DAYS, CRITICAL_DAYS, URGENT_DAYS = DEFAULT_THRESHOLDS

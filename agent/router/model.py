@@ -34,7 +34,7 @@ from agent.router.intents import answer, route
 from agent.router.replies import render_reply
 from agent.router.types import Calls, Clarify, Inventory, NoMatch, PlannedCall, Routed
 from agent.toolspec import registry_name
-from policies.redaction import redact_text
+from core.redaction import redact_text
 
 # Where a router question keeps what it asked, so the answer can resume the request.
 CLARIFY_KEY = "jarvis_clarify"

@@ -10,10 +10,10 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from sqlalchemy import func, select
 
+from agent.runtime import Runtime, build_runtime
 from agent.scripted import ScriptedChatModel
 from agent.service import Agent
 from agent.toolspec import model_name
-from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from memory.models import Execution
 

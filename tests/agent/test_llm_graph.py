@@ -10,8 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from agent.models import build_model
+from agent.runtime import Runtime, build_runtime
 from agent.service import Agent
-from core.runtime import Runtime, build_runtime
 from core.settings import Settings
 from tests.testbed.fake_openai import FAKE_API_KEY, FakeOpenAI
 

@@ -159,7 +159,7 @@ async def test_restore_refuses_files_that_are_not_backups(gate: Gate, root: Path
 
 
 async def test_secrets_in_diffs_use_this_installations_placeholders(gate: Gate, root: Path) -> None:
-    from policies.redaction import placeholder_for
+    from core.redaction import placeholder_for
 
     target = root / "db.yaml"
     target.write_text("db:\n  password: hunter2hunter2\n")

@@ -11,9 +11,9 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 from sqlalchemy import func, select
 
+from agent.runtime import build_runtime
 from agent.scripted import ScriptedChatModel
 from agent.service import Agent
-from core.runtime import build_runtime
 from memory.models import Execution
 from tests.testbed.jarvis_server import JarvisServer
 

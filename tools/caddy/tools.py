@@ -25,7 +25,7 @@ from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolFamily, ToolResult
 
 if TYPE_CHECKING:
-    from agent.workflows.domain_env import DomainEnv
+    from tools.workflows.domain_env import DomainEnv
 
 family = ToolFamily("caddy")
 
@@ -42,8 +42,8 @@ SnapshotId = Annotated[
 
 @asynccontextmanager
 async def _env(deps: ToolDeps) -> AsyncIterator[DomainEnv]:
-    # Imported here: agent.workflows imports tools.caddy, whose package imports this module.
-    from agent.workflows.domain_env import DomainEnv
+    # Imported here: tools.workflows imports tools.caddy, whose package imports this module.
+    from tools.workflows.domain_env import DomainEnv
 
     # A fresh environment per call: its HTTP client belongs to this call's event loop.
     async with DomainEnv.from_settings(deps.settings, deps.db) as env:
@@ -287,7 +287,7 @@ class ImportCaddyfileArgs(ToolArgs):
 
 async def _imported(env: DomainEnv, caddyfile: str, live: Any) -> Any:
     """The adapted Caddyfile plus the managed routes the live config has."""
-    from agent.workflows.caddy_sites import live_sites
+    from tools.workflows.caddy_sites import live_sites
 
     base = await env.caddy.adapt(caddyfile)  # BadInput with Caddy's message when invalid
     if not isinstance(base, dict):

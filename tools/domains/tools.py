@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from agent.workflows.domains import DomainEnv, deprovision, provision, renew_ssl
 from core.errors import BadInput, NotFound
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, EventLevel
@@ -33,6 +32,7 @@ from tools.deps import ToolDeps
 from tools.dns.base import zone_for
 from tools.netcheck.health import HealthReport, HealthTarget, sweep
 from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.workflows.domains import DomainEnv, deprovision, provision, renew_ssl
 
 family = ToolFamily("domains")
 

@@ -7,7 +7,7 @@ from typing import Any
 import psutil
 from pydantic import BaseModel, Field
 
-from policies.redaction import redact_text
+from core.redaction import redact_text
 from tools.registry import ToolFamily
 
 family = ToolFamily("system")

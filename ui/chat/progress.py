@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 import chainlit as cl
 
-from agent.workflows.runner import PROGRESS
 from core.errors import JarvisError
 from core.logging import get_logger
 from memory.domains import Event, get_domain
+from tools.workflows.runner import PROGRESS
 from ui.chat import live, widgets
 from ui.web.state import get_state
 

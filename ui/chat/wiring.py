@@ -48,8 +48,8 @@ async def open_agent(state: WebState) -> AsyncIterator[None]:
 
 async def _resume_domain_tasks(state: WebState) -> None:
     """Finish provisioning runs that a previous server process left half done."""
-    from agent.workflows.domain_env import DomainEnv
-    from agent.workflows.domains import resume_unfinished
+    from tools.workflows.domain_env import DomainEnv
+    from tools.workflows.domains import resume_unfinished
 
     try:
         async with DomainEnv.from_settings(state.settings, state.runtime.db) as env:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from ui.cli.common import default_actor, emit, run_with_runtime
 from ui.web.apikeys import ApiKeyStore, ApiKeyView
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from policies.approvals import STATUSES
 from policies.outcome import ApprovalView
 from ui.cli.common import (

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime
 
 if TYPE_CHECKING:

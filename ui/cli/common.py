@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from agent.runtime import Runtime, build_runtime
 from core.errors import BadInput, JarvisError
 from core.logging import configure_logging
-from core.runtime import Runtime, build_runtime
 from core.settings import Settings, load_settings
 
 T = TypeVar("T")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
+from agent.runtime import Runtime
 from core.errors import BadInput
-from core.runtime import Runtime
 from memory.domain_models import DomainStatus
 from memory.domains import Domain, list_domains
 from tools.domains.transfer import (

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from agent.runtime import Runtime
 from core.errors import BadInput
-from core.runtime import Runtime
 from policies.engine import Decision
 from policies.gate import CallContext
 from policies.rules import DEFAULT_POLICY, load_policy_file

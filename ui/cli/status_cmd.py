@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from policies.gate import CallContext
 from policies.outcome import ToolOutcome
 from ui.cli.common import default_actor, emit, run_with_runtime

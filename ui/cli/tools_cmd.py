@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from policies.gate import CallContext
 from policies.outcome import ToolOutcome
 from tools.catalog import build_registry

@@ -17,9 +17,9 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agent.runtime import build_runtime
 from core.errors import BadInput
 from core.logging import get_logger
-from core.runtime import build_runtime
 from core.settings import Settings
 from memory.vault import derive, load_key
 from ui.web import api, domains_api

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from core.settings import Settings
 from policies.outcome import ApprovalView
 from ui.web.accounts import AccountStore, LoginLimiter

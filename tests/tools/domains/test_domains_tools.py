@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.workflows.runner import PROGRESS
 from core.settings import Settings
 from memory.db import Database
 from memory.domains import Event
@@ -16,11 +15,12 @@ from memory.vault import Vault, load_key
 from policies.engine import PolicyEngine
 from policies.gate import CallContext, Gate
 from policies.rules import load_rules
-from tests.agent.workflows.test_provision_e2e import bed_settings
 from tests.testbed.caddy_pebble import Caddy, caddy_site_config
 from tests.testbed.knot import KnotServer
+from tests.tools.workflows.test_provision_e2e import bed_settings
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
+from tools.workflows.runner import PROGRESS
 
 USER = CallContext(actor="user:evin")
 

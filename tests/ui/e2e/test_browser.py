@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 from sqlalchemy import func, select
 
-from core.runtime import build_runtime
+from agent.runtime import build_runtime
 from memory.models import Execution
 from tests.testbed.jarvis_server import ADMIN_PASSWORD, REPO, JarvisServer
 from tests.testbed.services import missing_service

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.runtime import Runtime, build_runtime
+from agent.runtime import Runtime, build_runtime
 from core.settings import Settings
 from tests.testbed.db_fixtures import _pg_create, _pg_drop
 from tests.testbed.jarvis_server import free_port

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from memory import audit
 from memory.db import make_sync_engine
 from memory.models import AuditEntry

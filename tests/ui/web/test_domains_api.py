@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from core.runtime import Runtime
+from agent.runtime import Runtime
 from memory import domains as repo
 from memory.domain_models import DomainStatus
 from memory.models import AuditEntry

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.runtime import build_runtime
+from agent.runtime import build_runtime
 from core.settings import Settings
 from ui.web.accounts import AccountStore, LoginLimiter
 from ui.web.apikeys import ApiKeyStore

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policies.allow_tree import DEFAULT_ALLOW_TREE, AllowTree, load_allow_tree
-from policies.executor import CommandNotAllowed, SafeCommandExecutor
 from tests.testbed.services import missing_service
+from tools.safety.allow_tree import DEFAULT_ALLOW_TREE, AllowTree, load_allow_tree
+from tools.safety.executor import CommandNotAllowed, SafeCommandExecutor
 
 
 def test_default_tree_refuses_what_it_does_not_list(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import BadInput, ChangeFailed
-from policies.config_edit import ConfigEditor
-from policies.executor import SafeCommandExecutor
-from policies.validators import CommandValidator, TextValidator, default_validator
+from tools.safety.config_edit import ConfigEditor
+from tools.safety.executor import SafeCommandExecutor
+from tools.safety.validators import CommandValidator, TextValidator, default_validator
 
 PY = sys.executable
 

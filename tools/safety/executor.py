@@ -14,8 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from core.errors import BadInput, NotAllowed, NotFound
-from policies.allow_tree import DEFAULT_ALLOW_TREE, AllowTree, CommandNode, ValueRule, check_str
-from policies.redaction import Redactor
+from core.redaction import Redactor
+from tools.safety.allow_tree import DEFAULT_ALLOW_TREE, AllowTree, CommandNode, ValueRule, check_str
 
 # A fixed search path: what runs must not depend on the environment Jarvis was started from.
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.errors import BadInput, JarvisError
-from policies.allow_tree import AllowTree
-from policies.executor import CommandNotAllowed, SafeCommandExecutor
-from policies.redaction import placeholder_for
+from core.redaction import placeholder_for
 from tests.testbed.services import missing_service
+from tools.safety.allow_tree import AllowTree
+from tools.safety.executor import CommandNotAllowed, SafeCommandExecutor
 
 ECHO = shutil.which("echo") or "/bin/echo"
 TOUCH = shutil.which("touch") or "/usr/bin/touch"

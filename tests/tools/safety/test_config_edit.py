@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.errors import BadInput, ChangeFailed, Conflict
-from policies.config_edit import ConfigChangeFailed, ConfigEditor, PathNotAllowed
-from policies.executor import CommandNotAllowed
-from policies.validators import TextValidator, ValidatorUnavailable
 from tests.testbed.services import missing_service
+from tools.safety.config_edit import ConfigChangeFailed, ConfigEditor, PathNotAllowed
+from tools.safety.executor import CommandNotAllowed
+from tools.safety.validators import TextValidator, ValidatorUnavailable
 
 PY = sys.executable
 OLD_YAML = b"# keep this comment\r\nservices:\n  web:\n    image: nginx:1.25   \n"

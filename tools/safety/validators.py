@@ -13,7 +13,7 @@ from typing import Protocol
 import yaml
 
 from core.errors import BadInput, ChangeFailed, NotFound
-from policies.executor import SafeCommandExecutor
+from tools.safety.executor import SafeCommandExecutor
 
 
 class ValidatorUnavailable(NotFound):

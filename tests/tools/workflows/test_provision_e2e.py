@@ -17,14 +17,6 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.workflows.domains import (
-    STEPS,
-    DomainEnv,
-    deprovision,
-    provision,
-    renew_ssl,
-    resume,
-)
 from core.settings import Settings
 from memory.db import Database, upgrade
 from memory.domain_models import DomainStatus, EventCategory, TaskStatus
@@ -34,6 +26,14 @@ from tests.testbed.docker_fixtures import MakeContainer
 from tests.testbed.knot import KnotServer
 from tools.caddy.client import CaddyAdmin
 from tools.dns.query import query_records
+from tools.workflows.domains import (
+    STEPS,
+    DomainEnv,
+    deprovision,
+    provision,
+    renew_ssl,
+    resume,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 # Stops the run right after a chosen step is recorded, the way a crash would.
@@ -41,7 +41,7 @@ DRIVER = """
 import asyncio, json, os, sys
 from core.settings import Settings
 from memory.db import Database
-from agent.workflows.domains import DomainEnv, provision
+from tools.workflows.domains import DomainEnv, provision
 
 cfg = json.loads(sys.argv[1])
 

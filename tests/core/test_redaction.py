@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.redaction import Redactor, find_placeholders, placeholder_for, substitute
+from core.redaction import Redactor, find_placeholders, placeholder_for, substitute
 
 
 def test_known_secret_shapes_are_replaced_and_recorded() -> None:
@@ -61,13 +61,13 @@ def test_redaction_round_trips_and_never_nests() -> None:
 
 
 def test_logs_get_an_opaque_marker_not_a_guessable_hash() -> None:
-    from policies.redaction import redact_text
+    from core.redaction import redact_text
 
     assert redact_text("PASSWORD=hunter2") == "PASSWORD=[[redacted]]"
 
 
 def test_unsubstitute_is_one_pass_and_catches_escaped_forms() -> None:
-    from policies.redaction import unsubstitute
+    from core.redaction import unsubstitute
 
     long_ph, short_ph = placeholder_for("hunter2-long"), placeholder_for("a")
     mapping = {long_ph: "hunter2-long", short_ph: "a"}

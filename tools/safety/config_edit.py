@@ -14,9 +14,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from core.errors import BadInput, ChangeFailed, Conflict, JarvisError, NotAllowed
-from policies.atomic_files import Folder
-from policies.executor import SafeCommandExecutor
-from policies.validators import Validator, default_validator
+from tools.safety.atomic_files import Folder
+from tools.safety.executor import SafeCommandExecutor
+from tools.safety.validators import Validator, default_validator
 
 Step = Callable[[], Awaitable[object]] | Sequence[str]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policies.allow_tree import AllowTree
-from policies.config_edit import ConfigEditor
-from policies.executor import SafeCommandExecutor
+from tools.safety.allow_tree import AllowTree
+from tools.safety.config_edit import ConfigEditor
+from tools.safety.executor import SafeCommandExecutor
 
 PY = sys.executable
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agent.workflows.domain_env import DomainEnv
 from core.errors import JarvisError
 from core.logging import get_logger
 from memory.db import Database
@@ -32,6 +31,7 @@ from memory.domains import (
     update_domain,
     update_task,
 )
+from tools.workflows.domain_env import DomainEnv
 
 log = get_logger("workflows.domains")
 OnEvent = Callable[[Event], Awaitable[None]]

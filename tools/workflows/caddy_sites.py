@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.workflows.domain_env import DomainEnv
 from tools.caddy.desired import ManagedSite, build_desired, is_managed, route_id
+from tools.workflows.domain_env import DomainEnv
 
 
 def live_sites(config: Any) -> dict[str, ManagedSite]:

@@ -15,11 +15,6 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
-from agent.workflows.caddy_sites import desired_with, find_route
-from agent.workflows.domain_env import DomainEnv
-from agent.workflows.maintenance import DEPROVISION, RENEW, cert_info, deprovision, renew_ssl
-from agent.workflows.runner import Flow, OnEvent, Run, StepFailed, drive, reason_of
-from agent.workflows.steps import PROVISION_STEPS
 from core.errors import BadInput, Conflict
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, TaskKind, TaskStatus
@@ -42,6 +37,11 @@ from tools.dns.base import zone_for
 from tools.dns.propagation import wait_for
 from tools.netcheck.health import HealthTarget, check_health
 from tools.ssl.check import check_certificate
+from tools.workflows.caddy_sites import desired_with, find_route
+from tools.workflows.domain_env import DomainEnv
+from tools.workflows.maintenance import DEPROVISION, RENEW, cert_info, deprovision, renew_ssl
+from tools.workflows.runner import Flow, OnEvent, Run, StepFailed, drive, reason_of
+from tools.workflows.steps import PROVISION_STEPS
 
 __all__ = [
     "STEPS",

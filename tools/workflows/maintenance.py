@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from agent.workflows.caddy_sites import desired_with, find_route
-from agent.workflows.domain_env import DomainEnv
-from agent.workflows.runner import Flow, OnEvent, Run, StepFailed, drive, reason_of
 from core.errors import BadInput, Conflict, NotFound
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, TaskKind, TaskStatus
@@ -16,6 +13,9 @@ from memory.models import utcnow
 from tools.caddy.certs import renew
 from tools.caddy.snapshots import apply
 from tools.ssl.check import CertificateResult, check_certificate, classify
+from tools.workflows.caddy_sites import desired_with, find_route
+from tools.workflows.domain_env import DomainEnv
+from tools.workflows.runner import Flow, OnEvent, Run, StepFailed, drive, reason_of
 
 
 def cert_info(result: CertificateResult, thresholds: tuple[int, int, int]) -> dict[str, Any]:
