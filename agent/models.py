@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
@@ -14,6 +13,7 @@ from agent.runtime import Runtime
 from agent.scripted import ScriptedChatModel
 from core.errors import BadInput
 from core.logging import get_logger
+from tools.docker.inventory import container_refs
 
 log = get_logger("agent.models")
 ModelKind = Literal["offline", "scripted", "openai"]
@@ -22,34 +22,13 @@ ModelKind = Literal["offline", "scripted", "openai"]
 def inventory_source(runtime: Runtime) -> Callable[[], Awaitable[Inventory]]:
     """Live container names for resolving what the person typed; empty if Docker is down."""
 
-    def read() -> list[ContainerInfo]:
-        out = []
-        for row in runtime.deps.docker.api.containers(all=True):
-            labels = row.get("Labels") or {}
-            for name in row.get("Names") or []:
-                out.append(
-                    ContainerInfo(
-                        name=str(name).lstrip("/"),
-                        state=row.get("State"),
-                        project=labels.get("com.docker.compose.project"),
-                        service=labels.get("com.docker.compose.service"),
-                        ports=sorted(
-                            {
-                                int(p["PrivatePort"])
-                                for p in row.get("Ports") or []
-                                if p.get("PrivatePort") and p.get("Type", "tcp") == "tcp"
-                            }
-                        ),
-                    )
-                )
-        return sorted(out, key=lambda c: c.name)
-
     async def load() -> Inventory:
         try:
-            return Inventory(containers=await asyncio.to_thread(read))
+            refs = await container_refs(runtime.deps)
         except Exception as exc:
             log.warning("inventory_unavailable", error_type=type(exc).__name__)
             return Inventory(containers=[], complete=False)
+        return Inventory(containers=[ContainerInfo(**ref.model_dump()) for ref in refs])
 
     return load
 

@@ -14,6 +14,7 @@ from policies.gate import Gate
 from policies.rules import load_rules
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
+from tools.docker.client import connect
 from tools.registry import Registry
 
 
@@ -48,7 +49,7 @@ def build_runtime(
     salt = derive(key, "placeholders")
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
-    deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db)
+    deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db, docker_factory=connect)
     gate = Gate(
         db,
         registry,

@@ -33,6 +33,7 @@ from policies.rules import load_rules
 from scripts.bench_support import engine, ensure_image, pct
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
+from tools.docker.client import connect
 from tools.registry import Registry, ToolArgs, ToolFamily, ToolResult
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -58,7 +59,7 @@ async def gate_overhead(url: str, calls: int, data_dir: Path) -> tuple[float, fl
     upgrade(url)
     settings = Settings(data_dir=data_dir)
     db = Database(url)
-    deps = ToolDeps(settings)
+    deps = ToolDeps(settings, docker_factory=connect)
     gate = Gate(
         db, Registry([bench]), PolicyEngine(load_rules(None)), deps, Vault(load_key(settings))
     )
@@ -112,7 +113,7 @@ async def list_benchmark(count: int, rounds: int) -> None:
             url = f"sqlite:///{tmp}/bench.db"
             upgrade(url)
             db = Database(url)
-            deps = ToolDeps(settings, environ={"DOCKER_HOST": host})
+            deps = ToolDeps(settings, environ={"DOCKER_HOST": host}, docker_factory=connect)
             gate = Gate(
                 db,
                 build_registry(),

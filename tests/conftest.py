@@ -17,6 +17,7 @@ from policies.gate import Gate
 from policies.rules import Rule, load_rules
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
+from tools.docker.client import connect
 
 TEST_SALT = b"per-installation-test-salt"
 
@@ -42,7 +43,12 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def tool_deps(settings: Settings, docker_host: str) -> Iterator[ToolDeps]:
     """Tool dependencies pointed at the test Docker Engine."""
-    deps = ToolDeps(settings, environ={"DOCKER_HOST": docker_host}, redaction_salt=TEST_SALT)
+    deps = ToolDeps(
+        settings,
+        environ={"DOCKER_HOST": docker_host},
+        redaction_salt=TEST_SALT,
+        docker_factory=connect,
+    )
     yield deps
     deps.close()
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from core.errors import Unreachable
 from core.redaction import DEFAULT_SALT, Redactor, placeholder_for
 from core.settings import Settings
+from tools.safety.executor import SafeCommandExecutor
 
 if TYPE_CHECKING:
     from memory.db import Database
-    from tools.safety.executor import SafeCommandExecutor
+
+# Builds the Docker Engine client for an address (None: the local socket). The composition
+# root passes the docker family's `connect`, so this contract knows no family.
+DockerFactory = Callable[[str | None], Any]
 
 
 class ToolDeps:
@@ -22,8 +28,10 @@ class ToolDeps:
         environ: dict[str, str] | None = None,
         redaction_salt: bytes = DEFAULT_SALT,
         db: Database | None = None,
+        docker_factory: DockerFactory | None = None,
     ) -> None:
         self.settings = settings
+        self._docker_factory = docker_factory
         # The application database, for tools that keep state (domains); None in bare setups.
         self.db = db
         # Secret per installation, so a placeholder cannot be matched against guessed values.
@@ -53,15 +61,13 @@ class ToolDeps:
     @cached_property
     def docker(self) -> Any:
         """The docker SDK client (created on first use)."""
-        from tools.docker.client import connect
-
-        return connect(self.docker_host)
+        if self._docker_factory is None:
+            raise Unreachable("no Docker Engine client is configured for these tools")
+        return self._docker_factory(self.docker_host)
 
     @cached_property
     def executor(self) -> SafeCommandExecutor:
         """The argv-only command runner."""
-        from tools.safety.executor import SafeCommandExecutor
-
         executor = SafeCommandExecutor(
             timeout=self.settings.command_timeout_seconds,
             output_cap=self.settings.command_output_cap_bytes,

@@ -16,6 +16,7 @@ from policies.gate import CallContext, Gate
 from policies.rules import load_rules
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
+from tools.docker.client import connect
 from tools.registry import RISKS, Registry, ToolSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,7 +139,11 @@ async def test_no_write_tool_runs_without_the_gate_saying_yes(
         s.name: dataclasses.replace(s, _impl=spy(s.name), _preview=None, _canonical=None)
         for s in writes
     }
-    deps = ToolDeps(settings, environ={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
+    deps = ToolDeps(
+        settings,
+        environ={"DOCKER_HOST": "unix:///nonexistent/docker.sock"},
+        docker_factory=connect,
+    )
     gate = Gate(database, registry, PolicyEngine(rules), deps, Vault(load_key(settings)))
     robot_rules = {r.id for r in rules if r.effect == "allow" and "agent:autonomous" in r.actors}
     for spec in writes:

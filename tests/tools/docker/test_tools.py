@@ -21,6 +21,7 @@ from tests.testbed.docker_fixtures import IMAGE, MakeContainer, wait_for
 from tools.deps import ToolDeps
 from tools.docker import client as docker_client_module
 from tools.docker import family
+from tools.docker.client import connect
 from tools.docker.observe import _stats_result
 from tools.registry import ToolResult
 
@@ -127,7 +128,9 @@ def test_grep_patterns_are_checked_by_the_engine_that_searches() -> None:
 
 
 async def test_unreachable_engine_names_the_address(settings: Settings) -> None:
-    deps = ToolDeps(settings, environ={"DOCKER_HOST": "unix:///nonexistent.sock"})
+    deps = ToolDeps(
+        settings, environ={"DOCKER_HOST": "unix:///nonexistent.sock"}, docker_factory=connect
+    )
     for tool, kw in [("docker.list_containers", {}), ("docker.inspect_container", {"name": "x"})]:
         with pytest.raises(Unreachable) as err:
             await call(tool, deps, **kw)
