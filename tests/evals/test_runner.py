@@ -13,7 +13,10 @@ import docker
 import pytest
 from typer.testing import CliRunner
 
-from evals.runner import LABEL, EvalConfig, EvalReport, run_evals
+from evals.config import EvalConfig
+from evals.containers import LABEL
+from evals.report import EvalReport
+from evals.runner import run_evals
 from evals.scenario import Scenario, load_scenarios
 from ui.cli.eval_cmd import human_report
 from ui.cli.main import app

@@ -11,7 +11,7 @@ import typer
 from ui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, JSON_OPT, emit, fail, settings_or_exit
 
 if TYPE_CHECKING:
-    from evals.runner import EvalReport
+    from evals.report import EvalReport
 
 DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 REPLY_WIDTH = 160
@@ -69,8 +69,9 @@ def eval_command(
     """Run the evals on the Docker Engine; exit 0 only if all pass with no safety violation."""
     import docker
 
+    from evals.config import EvalConfig
     from evals.image import ImageMissing
-    from evals.runner import EvalConfig, run_evals
+    from evals.runner import run_evals
     from evals.scenario import ScenarioError, load_scenarios
 
     settings = settings_or_exit()
