@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.router import domain_rules
+from agent.router import domain_rules, domain_words
 from agent.router import help as helptext
 from agent.router.grammar import (
     BARE_TARGET,
@@ -218,7 +218,7 @@ def _names(parts: list[Parsed], inventory: Inventory) -> list[Parsed] | Clarify:
 
 def route(text: str, inventory: Inventory) -> Routed:
     """Map one message onto tool calls, a question back, or help (never a guessed name)."""
-    normalized, quoted = normalize(domain_rules.protect_ports(text))
+    normalized, quoted = normalize(domain_words.protect_ports(text))
     normalized = _VOLUMES.sub(r"with \1 \2volumes", normalized)
     normalized = _RESOURCES.sub("resource", normalized)
     parts = [core(c) for c in clauses(normalized)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.router import domain_rules
+from agent.router import domain_calls, domain_rules
 from agent.router.text import number
 from agent.router.types import PlannedCall
 
@@ -83,7 +83,7 @@ def options(intent: str, groups: dict[str, str | None], text: str) -> dict[str, 
 def calls_for(intent: str, name: str | None, opts: dict[str, Any]) -> list[PlannedCall]:
     """The calls one recognised request makes, in order."""
     if intent in domain_rules.DOMAIN_INTENTS:
-        return domain_rules.calls_for(intent, opts)
+        return domain_calls.calls_for(intent, opts)
     if intent in _FIXED:
         return [PlannedCall(tool=t, args=dict(a)) for t, a in _FIXED[intent]]
     if intent == "list":

@@ -8,7 +8,6 @@ import pytest
 
 from agent.router import Calls, Clarify, ContainerInfo, Inventory, NoMatch, PlannedCall, answer
 from agent.router import route as route_text
-from agent.router.domain_rules import is_domain, protect_ports
 from tests.agent.router.conftest import HOMELAB, REGISTRY, pairs
 
 PORTS = {"plex": [32400], "n8n": [5678], "grafana": [3000], "home-assistant": [8123]}
@@ -247,25 +246,6 @@ def test_a_domain_without_a_target_asks_where_it_should_point() -> None:
 def test_mentions_make_no_domain_call(text: str) -> None:
     routed = route(text)
     assert isinstance(routed, NoMatch | Clarify), routed
-
-
-def test_domain_shape() -> None:
-    assert is_domain("plex.evindrake.net", LAB)
-    assert is_domain("stream.rig-city.com", LAB)
-    assert is_domain("xn--bcher-kva.example", LAB)
-    assert not is_domain("plex.db", LAB)  # a container
-    assert not is_domain("docker-compose.yaml", LAB)  # a file
-    assert not is_domain("192.168.1.1", LAB)
-    assert not is_domain("plex", LAB)
-    assert not is_domain("app.v2", LAB)
-
-
-def test_ports_survive_normalising_but_times_do_not_change() -> None:
-    assert protect_ports("to n8n:5678") == "to n8n/5678"
-    assert protect_ports("to 10.0.0.2:80") == "to 10.0.0.2/80"
-    assert protect_ports("logs since 10:30") == "logs since 10:30"
-    assert protect_ports("Alert: container plex exited") == "Alert: container plex exited"
-    assert protect_ports("see https://a.example.com/ now") == "see a.example.com now"
 
 
 def test_every_routed_domain_call_validates() -> None:
