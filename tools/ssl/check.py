@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
-import ssl
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -17,6 +14,7 @@ from pydantic import Field, StringConstraints
 from core.errors import BadInput
 from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.ssl.probe import probe
 
 family = ToolFamily("ssl")
 
@@ -91,83 +89,6 @@ def _name(name: x509.Name) -> str:
     return str(cn[0].value) if cn else name.rfc4514_string()
 
 
-def _sans(cert: x509.Certificate) -> list[str]:
-    try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return []
-    names: list[str] = list(ext.value.get_values_for_type(x509.DNSName))
-    names += [str(ip) for ip in ext.value.get_values_for_type(x509.IPAddress)]
-    return names
-
-
-def name_matches(names: list[str], server_name: str) -> bool:
-    """Whether a certificate for `names` (its SANs) is valid for `server_name`."""
-    try:
-        wanted_ip = ipaddress.ip_address(server_name.strip("[]"))
-    except ValueError:
-        wanted_ip = None
-    if wanted_ip is not None:
-        return any(n == str(wanted_ip) for n in names)
-    wanted = server_name.lower().rstrip(".")
-    for pattern in (n.lower().rstrip(".") for n in names):
-        if pattern == wanted:
-            return True
-        if pattern.startswith("*.") and "." in wanted:
-            head, _, rest = wanted.partition(".")
-            if head and rest == pattern[2:]:
-                return True
-    return False
-
-
-def _reason(exc: BaseException, timeout: float) -> str:
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return f"timed out after {timeout:g} s (no TLS handshake; is this a TLS port?)"
-    if isinstance(exc, socket.gaierror):
-        return f"cannot resolve the host: {exc.strerror or exc}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS handshake failed: {exc.reason or exc}"
-    if isinstance(exc, ConnectionResetError):
-        return "connection reset during the TLS handshake (not a TLS service?)"
-    if isinstance(exc, OSError):
-        return f"cannot connect: {exc.strerror or exc}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _handshake(
-    host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float
-) -> tuple[bytes, str | None]:
-    sni = None if _is_ip(server_name) else server_name
-    with socket.create_connection((host, port), timeout=timeout) as raw:
-        raw.settimeout(timeout)
-        with context.wrap_socket(raw, server_hostname=sni) as tls:
-            der = tls.getpeercert(binary_form=True)
-            if der is None:
-                raise ssl.SSLError("the server sent no certificate")
-            return der, tls.version()
-
-
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _verify_context(ca_bundle: str | None) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False  # names are checked separately
-    context.verify_mode = ssl.CERT_REQUIRED
-    if ca_bundle is None:
-        context.load_default_certs()
-    else:
-        context.load_verify_locations(cafile=ca_bundle)
-    return context
-
-
 def check_certificate(
     host: str,
     port: int = 443,
@@ -178,36 +99,23 @@ def check_certificate(
     """Connect, read the presented certificate (even an untrusted one) and verify it."""
     name = server_name or host
     result = CertificateResult(host=host, port=port, server_name=name, status="invalid")
-    reader = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    reader.check_hostname = False
-    reader.verify_mode = ssl.CERT_NONE
-    try:
-        der, version = _handshake(host, port, name, reader, timeout)
-    except Exception as exc:
-        result.error = _reason(exc, timeout)
+    probed = probe(host, port, name, ca_bundle=ca_bundle, timeout=timeout)
+    if probed.peer is None:
+        result.error = probed.reason
         return result
-    cert = x509.load_der_x509_certificate(der)
+    cert = probed.peer.cert
     now = datetime.now(UTC)
-    result.tls_version = version
+    result.tls_version = probed.tls_version
     result.not_before = cert.not_valid_before_utc
     result.not_after = cert.not_valid_after_utc
     result.days_left = (cert.not_valid_after_utc - now).days
     result.issuer = _name(cert.issuer)
     result.subject = _name(cert.subject)
-    result.names = _sans(cert)
+    result.names = probed.peer.names
     result.serial = format(cert.serial_number, "X")
-    result.name_matches = name_matches(result.names, name)
-    try:
-        verified, _ = _handshake(host, port, name, _verify_context(ca_bundle), timeout)
-    except ssl.SSLCertVerificationError as exc:
-        result.verify_error = str(exc.verify_message or exc.reason or exc)
-    except Exception as exc:
-        result.verify_error = _reason(exc, timeout)
-    else:
-        if verified == der:
-            result.chain_verified = True
-        else:
-            result.verify_error = "the server presented a different certificate the second time"
+    result.name_matches = probed.peer.covers(name)
+    result.chain_verified = probed.chain_verified
+    result.verify_error = probed.verify_error
     result.status = classify(result)
     return result
 

@@ -23,7 +23,7 @@ from tests.testbed.caddy_pebble import Caddy, free_port, make_ca
 from tools.deps import ToolDeps
 from tools.registry import Registry
 from tools.ssl import family
-from tools.ssl.check import CertificateResult, check_certificate, classify, name_matches
+from tools.ssl.check import CertificateResult, check_certificate, classify
 
 SPEC = {s.name: s for s in family.specs}["ssl.check_certificate"]
 Server = Callable[..., int]
@@ -189,14 +189,6 @@ def test_classify_by_days_left() -> None:
     assert classify(at(60, name_matches=False)) == "invalid"
     assert classify(at(60, error="refused")) == "invalid"
     assert classify(at(25), thresholds=(30, 10, 3)) == "warning"
-
-
-def test_name_matching() -> None:
-    assert name_matches(["*.example.test"], "app.example.test")
-    assert not name_matches(["*.example.test"], "a.b.example.test")
-    assert not name_matches(["*.example.test"], "example.test")
-    assert name_matches(["127.0.0.1"], "127.0.0.1")
-    assert not name_matches(["localhost"], "127.0.0.1")
 
 
 async def test_the_tool_is_registered_read_only(
