@@ -21,45 +21,15 @@ const TONES = {
 };
 const RESULT_TONES = { ok: 'ok', no_data: 'ok', error: 'bad', denied: 'bad' };
 
-const HUB = (window.__jarvisWidgetState = window.__jarvisWidgetState || {
-  values: {},
-  listeners: {}
-});
-
-function usePersisted(scope, key, initial) {
-  const id = scope + '|' + key;
-  const initialRef = useRef(initial);
-  const [value, setValue] = useState(() => (id in HUB.values ? HUB.values[id] : initial));
-  useEffect(() => {
-    const set = (HUB.listeners[id] = HUB.listeners[id] || new Set());
-    set.add(setValue);
-    if (id in HUB.values) setValue(HUB.values[id]);
-    return () => {
-      set.delete(setValue);
+// Shared helpers: public/jarvis-widgets.js, loaded by custom_js in .chainlit/config.toml.
+// Without it the widget still draws, but keeps no state across re-renders and its buttons
+// answer why.
+const { usePersisted, call } = window.JarvisWidgets
+  ? window.JarvisWidgets.bind({ useCallback, useEffect, useRef, useState }, callAction)
+  : {
+      usePersisted: (scope, key, initial) => useState(initial),
+      call: async () => ({ error: 'widget helpers not loaded' })
     };
-  }, [id]);
-  const update = useCallback(
-    (next) => {
-      const prev = id in HUB.values ? HUB.values[id] : initialRef.current;
-      const v = typeof next === 'function' ? next(prev) : next;
-      HUB.values[id] = v;
-      (HUB.listeners[id] || new Set()).forEach((fn) => fn(v));
-    },
-    [id]
-  );
-  return [value, update];
-}
-
-async function call(name, payload) {
-  try {
-    const res = await callAction({ name, payload });
-    if (res === undefined || res === null) return { error: 'not connected' };
-    if (typeof res === 'object' && 'response' in res) return res.response || {};
-    return res;
-  } catch (err) {
-    return { error: String((err && err.message) || err) };
-  }
-}
 
 function ToneBadge({ tone, label, testId }) {
   const t = TONES[tone] || TONES.neutral;

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   CircleCheck,
   CircleDashed,
@@ -37,23 +37,12 @@ const STEP_WORDS = {
   rolled_back: 'rolled back'
 };
 
-// The live progress of each domain survives the element being re-rendered.
-const HUB = (window.__jarvisWidgetState = window.__jarvisWidgetState || {
-  values: {},
-  listeners: {}
-});
-
-// callAction resolves to {success, response}: the callback's return value is `response`.
-async function call(name, payload) {
-  try {
-    const res = await callAction({ name, payload });
-    if (res === undefined || res === null) return { error: 'not connected' };
-    if (typeof res === 'object' && 'response' in res) return res.response || {};
-    return res;
-  } catch (err) {
-    return { error: String((err && err.message) || err) };
-  }
-}
+// Shared helpers: public/jarvis-widgets.js, loaded by custom_js in .chainlit/config.toml.
+// Its hub keeps each domain's live progress across re-renders. Without it the panel still
+// draws, but its live updates stop and say why.
+const { hub: HUB, call } = window.JarvisWidgets
+  ? window.JarvisWidgets.bind({ useCallback, useEffect, useRef, useState }, callAction)
+  : { hub: { values: {} }, call: async () => ({ error: 'widget helpers not loaded' }) };
 
 function ToneBadge({ tone, label, testId }) {
   const t = TONES[tone] || TONES.neutral;

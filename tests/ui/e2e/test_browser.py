@@ -95,6 +95,8 @@ async def test_chat_restart_approve_reload_and_resume(
         await page.click("button[type=submit]")
         await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
         await shot(page, "02-welcome")
+        # The helpers the widgets share (custom_js, public/jarvis-widgets.js) are on the page.
+        assert await page.evaluate("typeof window.JarvisWidgets?.bind") == "function"
 
         # The container table answers, with the real container in it.
         await say(page, "show my containers")
