@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import BadInput, Conflict, NotFound
+from core.fqdn import normalise_fqdn
 from memory.db import Database
 from memory.domain_models import (
     DomainEvent,
@@ -28,16 +28,6 @@ from memory.models import utcnow
 
 Clock = Callable[[], datetime]
 _REQUIRED = frozenset({"target", "provider", "records", "status"})
-_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-
-
-def normalise_name(name: str) -> str:
-    """A DNS name in lower case without the trailing dot; BadInput when it is not one."""
-    fqdn = name.strip().lower().removesuffix(".")
-    labels = fqdn.split(".")
-    if len(fqdn) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise BadInput(f"{name!r} is not a valid domain name")
-    return fqdn
 
 
 class _Input(BaseModel):
@@ -57,7 +47,7 @@ class NewDomain(_Input):
     @field_validator("fqdn", "zone")
     @classmethod
     def _name(cls, value: str) -> str:
-        return normalise_name(value)
+        return normalise_fqdn(value)
 
     @field_validator("records")
     @classmethod
@@ -201,7 +191,7 @@ async def get_domain(db: Database, domain_id: int) -> Domain:
 
 async def find_domain(db: Database, fqdn: str) -> Domain | None:
     """One domain by name, or None."""
-    name = normalise_name(fqdn)
+    name = normalise_fqdn(fqdn)
     async with db.session() as session:
         row = (
             await session.execute(select(DomainRecord).where(DomainRecord.fqdn == name))

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import BadInput
+from core.fqdn import normalise_fqdn
 
 RECORD_TYPES = frozenset({"A", "AAAA", "CNAME", "TXT", "MX", "CAA", "NS", "SRV"})
-_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-
-
-def normalise_fqdn(name: str) -> str:
-    """A DNS name in lower case without the trailing dot; BadInput when it is not one."""
-    if not isinstance(name, str):
-        raise BadInput("a domain name must be text")
-    fqdn = name.strip().lower().removesuffix(".")
-    labels = fqdn.split(".")
-    if len(fqdn) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise BadInput(f"{name!r} is not a valid domain name")
-    return fqdn
 
 
 def normalise_type(rtype: str) -> str:

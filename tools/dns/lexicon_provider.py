@@ -28,13 +28,13 @@ from core.errors import (
     RateLimited,
     Unreachable,
 )
+from core.fqdn import normalise_fqdn
 from tools.dns.base import (
     RECORD_TYPES,
     Capabilities,
     ChangeResult,
     DnsProvider,
     check_values,
-    normalise_fqdn,
     normalise_type,
 )
 from tools.dns.propagation import normalize

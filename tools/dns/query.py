@@ -13,7 +13,8 @@ import dns.resolver
 from dns.rdata import Rdata
 
 from core.errors import BadInput, Unreachable
-from tools.dns.base import normalise_fqdn, normalise_type
+from core.fqdn import normalise_fqdn
+from tools.dns.base import normalise_type
 
 
 def parse_nameserver(spec: str) -> tuple[str, int]:

@@ -28,13 +28,13 @@ import dns.update
 from pydantic import SecretStr
 
 from core.errors import AuthFailed, BadInput, ChangeFailed, Conflict, NotFound, Unreachable
+from core.fqdn import normalise_fqdn
 from tools.dns.base import (
     RECORD_TYPES,
     Capabilities,
     ChangeResult,
     DnsProvider,
     check_values,
-    normalise_fqdn,
     normalise_type,
     zone_for,
 )

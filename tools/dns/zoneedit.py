@@ -21,6 +21,7 @@ from core.errors import (
     RateLimited,
     Unreachable,
 )
+from core.fqdn import normalise_fqdn
 from memory.db import Database
 from memory.domain_models import DnsUpdateMark
 from memory.models import utcnow
@@ -29,7 +30,6 @@ from tools.dns.base import (
     ChangeResult,
     DnsProvider,
     check_values,
-    normalise_fqdn,
     normalise_type,
 )
 from tools.dns.query import query_records

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from core.errors import BadInput, NotFound
+from core.fqdn import normalise_fqdn
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, EventLevel
 from memory.domains import (
@@ -24,7 +25,6 @@ from memory.domains import (
     list_domains,
     list_events,
     list_tasks,
-    normalise_name,
     update_domain,
 )
 from memory.models import utcnow
@@ -127,7 +127,7 @@ def _task_view(task: Task) -> TaskView:
 async def _domain(db: Database, fqdn: str) -> Domain:
     domain = await find_domain(db, fqdn)
     if domain is None:
-        raise NotFound(f"{normalise_name(fqdn)} is not a registered domain")
+        raise NotFound(f"{normalise_fqdn(fqdn)} is not a registered domain")
     return domain
 
 
@@ -300,7 +300,7 @@ class AddDomainArgs(ToolArgs):
 async def add_domain(args: AddDomainArgs, deps: ToolDeps) -> DomainView:
     """Register a domain (status pending)."""
     settings = deps.settings.domains
-    name = normalise_name(args.fqdn)
+    name = normalise_fqdn(args.fqdn)
     zone = zone_for(name, settings.zones) if settings.zones else name.split(".", 1)[1]
     new = NewDomain(fqdn=name, zone=zone, target=args.target, provider=settings.provider)
     return _view(await create_domain(_db(deps), new))
@@ -345,7 +345,7 @@ async def provision_domain(args: ProvisionArgs, deps: ToolDeps) -> TaskOutcome:
     """Run the provisioning workflow to its end."""
     async with _env(deps) as env:
         task = await provision(_db(deps), env, args.fqdn, args.target)
-    return _outcome(normalise_name(args.fqdn), task, "provisioning")
+    return _outcome(normalise_fqdn(args.fqdn), task, "provisioning")
 
 
 @family.tool(
@@ -361,7 +361,7 @@ async def deprovision_domain(args: FqdnArgs, deps: ToolDeps) -> TaskOutcome:
     """Run the deprovisioning workflow."""
     async with _env(deps) as env:
         task = await deprovision(_db(deps), env, args.fqdn)
-    return _outcome(normalise_name(args.fqdn), task, "deprovisioning")
+    return _outcome(normalise_fqdn(args.fqdn), task, "deprovisioning")
 
 
 @family.tool(
@@ -377,4 +377,4 @@ async def renew_domain_ssl(args: FqdnArgs, deps: ToolDeps) -> TaskOutcome:
     """Run the certificate renewal workflow."""
     async with _env(deps) as env:
         task = await renew_ssl(_db(deps), env, args.fqdn)
-    return _outcome(normalise_name(args.fqdn), task, "renewing the certificate of")
+    return _outcome(normalise_fqdn(args.fqdn), task, "renewing the certificate of")

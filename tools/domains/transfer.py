@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import BadInput, Conflict
+from core.fqdn import normalise_fqdn
 from memory.db import Database
 from memory.domain_models import (
     DomainEvent,
@@ -33,7 +34,6 @@ from memory.domain_models import (
 )
 from memory.domains import NewEvent, add_event, list_domains
 from memory.models import utcnow
-from tools.dns.base import normalise_fqdn
 
 Format = Literal["json", "csv"]
 FORMATS: tuple[Format, ...] = ("json", "csv")

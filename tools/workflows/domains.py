@@ -16,6 +16,7 @@ from datetime import timedelta
 from pydantic import ValidationError
 
 from core.errors import BadInput, Conflict
+from core.fqdn import normalise_fqdn
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, TaskKind, TaskStatus
 from memory.domains import (
@@ -27,7 +28,6 @@ from memory.domains import (
     find_domain,
     get_task,
     list_tasks,
-    normalise_name,
     update_domain,
 )
 from memory.models import utcnow
@@ -281,7 +281,7 @@ async def provision(
 
     `target` may be left out when the domain is already registered with one.
     """
-    name = normalise_name(fqdn)
+    name = normalise_fqdn(fqdn)
     domain = await find_domain(db, name)
     wanted = target or (domain.target if domain is not None else None)
     if not wanted:

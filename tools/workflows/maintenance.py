@@ -6,9 +6,10 @@ import asyncio
 from typing import Any
 
 from core.errors import BadInput, Conflict, NotFound
+from core.fqdn import normalise_fqdn
 from memory.db import Database
 from memory.domain_models import DomainStatus, EventCategory, TaskKind, TaskStatus
-from memory.domains import Task, create_task, find_domain, list_tasks, normalise_name
+from memory.domains import Task, create_task, find_domain, list_tasks
 from memory.models import utcnow
 from tools.caddy.certs import renew
 from tools.caddy.snapshots import apply
@@ -156,7 +157,7 @@ RENEW = Flow(
 
 
 async def _start(db: Database, fqdn: str, kind: TaskKind) -> Task:
-    name = normalise_name(fqdn)
+    name = normalise_fqdn(fqdn)
     domain = await find_domain(db, name)
     if domain is None:
         raise NotFound(f"{name} is not a registered domain")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.errors import BadInput
-from tools.dns.base import normalise_fqdn
+from core.fqdn import normalise_fqdn
 from tools.docker.base import ContainerName
 from tools.docker.client import parse_time
 
