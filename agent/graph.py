@@ -47,18 +47,15 @@ def call_key(thread_id: str, call_id: str) -> str:
 
 
 def _provenance(messages: list[AnyMessage]) -> Provenance:
-    """What the thread has seen: the person's words are trusted, tool output by its mark."""
+    """What the thread has seen: the person's words, and tool output that others control."""
     prov = Provenance()
     for message in messages:
         if isinstance(message, HumanMessage):
-            prov.add_trusted(message.content)
+            prov.add_typed(message.content)
         elif isinstance(message, ToolMessage):
             outcome = read_outcome(message)
-            if outcome.get("data") is not None:
-                if outcome.get("untrusted"):
-                    prov.add_untrusted(outcome["data"])
-                else:
-                    prov.add_trusted(outcome["data"])
+            if outcome.get("data") is not None and outcome.get("untrusted"):
+                prov.add_untrusted(outcome["data"])
     return prov
 
 

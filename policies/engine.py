@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -69,6 +70,17 @@ class PolicyEngine:
     def __init__(self, rules: list[Rule], clock: Callable[[], datetime] = utcnow) -> None:
         self.rules = rules
         self._clock = clock
+
+    @cached_property
+    def named_values(self) -> frozenset[str]:
+        """Names the policy spells out in its resources (`container:plex` names `plex`)."""
+        names = set()
+        for rule in self.rules:
+            for pattern in rule.resources:
+                _, _, value = pattern.partition(":")
+                if value and not any(c in value for c in "*?[]"):
+                    names.add(value.lower())
+        return frozenset(names)
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule with this id, if it is one of ours (not a built-in)."""

@@ -64,7 +64,9 @@ class Gate:
     def _request(self, ctx: CallContext, p: Prepared, resource: str) -> PolicyRequest:
         untrusted: list[str] = []
         if ctx.provenance is not None and p.spec.risk != "read":
-            untrusted = ctx.provenance.untrusted_only({"given": p.as_given, "real": p.shown})
+            untrusted = ctx.provenance.untrusted_only(
+                {"given": p.as_given, "real": p.shown}, self.engine.named_values
+            )
         return PolicyRequest(
             tool=p.spec.name,
             risk=p.spec.risk,
@@ -78,6 +80,10 @@ class Gate:
         decision = await self.engine.evaluate(
             self._request(ctx, p, p.resource), self.runner.count_recent
         )
+        if p.resolved and ctx.provenance is not None and decision.decision == "allow":
+            # The model chose to use a stored secret: a person approves that, always.
+            reason = f"uses {len(p.resolved)} stored secret(s); a person must approve that"
+            return Decision(decision="ask", rule="builtin:secret-use", reason=reason)
         if p.resource_as_given != p.resource and decision.decision != "deny":
             named = await self.engine.evaluate(
                 self._request(ctx, p, p.resource_as_given), self.runner.count_recent
@@ -243,11 +249,8 @@ class Gate:
             resource=invocation.resource,
             data=entry,
         )
-        if ctx.provenance is not None and shown is not None:
-            if p.spec.untrusted_output:
-                ctx.provenance.add_untrusted(shown)
-            else:
-                ctx.provenance.add_trusted(shown)
+        if ctx.provenance is not None and shown is not None and p.spec.untrusted_output:
+            ctx.provenance.add_untrusted(shown)
         return ToolOutcome(
             status=status,
             invocation=invocation,

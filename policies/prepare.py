@@ -58,6 +58,21 @@ def validation_message(tool: str, exc: ValidationError) -> str:
     return f"invalid arguments for {tool}: " + "; ".join(parts)
 
 
+def _check_placement(spec: ToolSpec, raw_args: dict[str, Any]) -> None:
+    """Secrets resolve only into fields the tool declares secret-bearing: never into a
+    hostname, URL, path or free text, where they would leave the machine or show up."""
+    misplaced = sorted(
+        str(k) for k, v in raw_args.items() if find_placeholders(v) and k not in spec.secret_fields
+    )
+    if misplaced:
+        allowed = ", ".join(sorted(spec.secret_fields))
+        where = f"stored secrets go only into {allowed}" if allowed else "it takes no secrets"
+        raise BadInput(
+            f"a secret placeholder cannot be used in {', '.join(misplaced)} of {spec.name} "
+            f"({where})"
+        )
+
+
 class Preparer:
     """Validates calls and hides secrets in whatever a call shows."""
 
@@ -87,6 +102,7 @@ class Preparer:
             if not isinstance(raw_args, dict):
                 raise BadInput(f"arguments for {tool} must be a JSON object")
             placeholders = find_placeholders(raw_args)
+            _check_placement(spec, raw_args)
             if placeholders:
                 async with self.db.session() as session:
                     resolved = await self.vault.resolve(session, placeholders)

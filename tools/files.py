@@ -13,7 +13,7 @@ from pydantic import Field, HttpUrl
 
 from core.errors import BadInput
 from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.registry import SECRET_BEARING, ToolArgs, ToolFamily, ToolResult
 from tools.safety.config_edit import ConfigEditor, ConfigEditResult, sha256
 from tools.safety.validators import (
     CaddyfileValidator,
@@ -106,7 +106,11 @@ class EditResult(ConfigEditResult, ToolResult):
 class WriteConfigArgs(PathArgs):
     """New content for a config file, and how to check it once it is in place."""
 
-    content: str = Field(max_length=MAX_BYTES, description="The complete new file content")
+    content: str = Field(
+        max_length=MAX_BYTES,
+        description="The complete new file content",
+        json_schema_extra=SECRET_BEARING,
+    )
     validator: ValidatorName = Field(
         "auto", description="How to validate before swapping in; auto picks by file name"
     )

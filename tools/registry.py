@@ -39,6 +39,9 @@ Preview = Callable[[Any, ToolDeps], Awaitable[str | None]]
 # Turns validated args into what the call really touches (a container id into its name,
 # a file's current hash pinned), so the policy judges the real target.
 Canonical = Callable[[Any, ToolDeps], Awaitable[Any]]
+# `Field(json_schema_extra=SECRET_BEARING)`: the gate may resolve secret placeholders into this
+# field (a config file's content); a placeholder in any other field is refused.
+SECRET_BEARING: dict[str, Any] = {"secret_bearing": True}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ class ToolSpec:
         """The concrete resource this call touches, e.g. `container:plex`."""
         values = args if isinstance(args, dict) else args.model_dump(mode="json")
         return self.resource.format(**values)
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        """Argument fields that may carry a stored secret (declared with `SECRET_BEARING`)."""
+        return frozenset(
+            name
+            for name, f in self.args_model.model_fields.items()
+            if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("secret_bearing")
+        )
 
     def info(self) -> dict[str, Any]:
         """The public description of the tool."""
@@ -88,13 +100,14 @@ class ToolFamily:
         risk: Risk,
         resource: str,
         description: str,
-        untrusted_output: bool = False,
+        untrusted_output: bool = True,
         preview: Preview | None = None,
         canonical: Canonical | None = None,
     ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[..., NoReturn]]:
         """Register an async `impl(args, deps) -> result` under `prefix.name`.
 
         The module keeps a stub in place of the function: only the gate can run the tool.
+        Output counts as untrusted (text someone else controls) unless the tool says otherwise.
         """
 
         def decorate(fn: Callable[[A, ToolDeps], Awaitable[R]]) -> Callable[..., NoReturn]:

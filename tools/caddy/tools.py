@@ -192,6 +192,7 @@ def _snapshot_view(snap: Snapshot) -> SnapshotView:
     "list_snapshots",
     risk="read",
     resource="caddy:config",
+    untrusted_output=False,  # Jarvis's own records
     description=(
         "List the snapshots of Caddy's config Jarvis took before (and after) its changes, "
         "newest first: id, time, Etag, size and why it was taken; ids are what "

@@ -75,6 +75,7 @@ async def _mount_or_error(part: Any) -> Mount | str:
     "disks",
     risk="read",
     resource="system:disks",
+    untrusted_output=False,  # kernel counters and the owner's own names
     description=(
         "Every mounted filesystem (local disks, NFS/SMB shares, ZFS, btrfs) with device, type, "
         "size, used/free bytes and %, and inode use; `warnings` lists mounts whose space or "

@@ -61,6 +61,7 @@ def _interface(name: str, c: Any, stats: dict[str, Any], addrs: dict[str, Any]) 
     "network",
     risk="read",
     resource="system:network",
+    untrusted_output=False,  # kernel counters and the owner's own names
     description=(
         "Per network interface (including lo and docker bridges): up/down, link speed, IP "
         "addresses and counters since boot of bytes and packets sent/received, errors and drops. "

@@ -69,6 +69,7 @@ def _overview(args: OverviewArgs) -> OverviewResult:
     "overview",
     risk="read",
     resource="system:host",
+    untrusted_output=False,  # kernel counters and the owner's own names
     description=(
         "Health summary of the machine Jarvis runs on: hostname, OS and kernel, uptime and boot "
         "time, CPU count and current CPU % (sampled over `interval` s), load averages 1/5/15 min, "
