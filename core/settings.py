@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -120,10 +121,29 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(
         default=None, description="Password for the first admin; generated and shown if unset."
     )
+    public_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Where people open Jarvis (https://host.example.net): the one origin, "
+        "besides loopback, that browsers may drive the chat and the API from.",
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="More origins (scheme://host[:port]) allowed as well."
+    )
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
 
     domains: DomainsSettings = Field(default_factory=DomainsSettings)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        out = []
+        for origin in value:
+            clean = origin.strip().rstrip("/").lower()
+            if not re.fullmatch(r"https?://[a-z0-9.\-\[\]:]+", clean):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port])")
+            out.append(clean)
+        return out
 
     @field_validator("log_level", mode="before")
     @classmethod

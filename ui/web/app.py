@@ -14,7 +14,6 @@ from typing import Literal
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from agent.runtime import build_runtime
@@ -25,6 +24,7 @@ from memory.vault import derive, load_key
 from ui.web import api, domains_api
 from ui.web.accounts import AccountStore, LoginLimiter
 from ui.web.apikeys import ApiKeyStore
+from ui.web.origin import OriginGuardMiddleware, OriginPolicy
 from ui.web.state import CLIENT_ADDRESS, WebState, get_state, set_state, startup_hooks
 
 log = get_logger("web")
@@ -104,8 +104,7 @@ async def healthz() -> JSONResponse:
     """200 when the database answers `SELECT 1`, 503 when it does not."""
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
-            async with get_state().runtime.db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            await get_state().runtime.db.ping()
     except Exception as exc:
         log.warning("health_database_failed", error=type(exc).__name__)
         body = Health(status="error", database="unavailable")
@@ -170,6 +169,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(ClientAddressMiddleware)
+    # Outermost: a refused cross-origin request reaches nothing else.
+    app.add_middleware(OriginGuardMiddleware, policy=OriginPolicy(settings))
     app.add_api_route(
         "/healthz",
         healthz,
