@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.router import domain_rules, domain_words
+from agent.router import concepts, domain_rules, domain_words
 from agent.router import help as helptext
 from agent.router.grammar import (
     BARE_TARGET,
@@ -111,7 +111,12 @@ def _match(part: str, quoted: list[str], inventory: Inventory) -> Parsed | None:
         if found is not None:
             found.opts = opts
             return found
-    return _try(LATE_RULES, plain, retry, inventory)
+    if found := _try(LATE_RULES, plain, retry, inventory):
+        return found
+    # No phrasing matched whole: the one concept the clause names, if it names exactly one.
+    if named := concepts.match(plain, inventory):
+        return Parsed(named.intent, retry, named.target, named.name, named.opts, weak=True)
+    return None
 
 
 def _continue(part: str, prev: Parsed, quoted: list[str], inventory: Inventory) -> Parsed | None:

@@ -19,11 +19,17 @@ NAME = r"[a-z0-9][\w.-]*"
 NOT_FILLER = (
     r"(?!(?:me|us|the|my|our|a|an|some|what|is|are|of|for|in|on|to|i|please|show|list|get|"
     r"give|display|search|grep|scan|find|tail|check|restart|start|stop|remove|delete|kill|"
-    r"inspect|describe|prune|tell|not|do|dont|never)\b)"
+    r"inspect|describe|prune|tell|not|do|dont|never|anything|something|anyone|someone)\b)"
+)
+# Words naming things of another kind: "all my domains" is never a container.
+OTHER_KINDS = (
+    rf"(?!(?:{NAME} ){{0,2}}(?:domains|subdomains|sites|websites|hostnames|certificates|certs)"
+    r"\b)"
 )
 T = (
     r"(?:the |my |our )?(?:(?:docker )?(?:container|service|app) )?"
     + NOT_FILLER
+    + OTHER_KINDS
     + rf"(?P<target>{NAME}(?: {NAME}){{0,2}}?)"
     r"(?: (?:docker )?(?:container|service|app|stack)s?)?"
 )

@@ -63,7 +63,9 @@ _LEAD = re.compile(
 )
 _TRAIL = re.compile(
     r"\s+(?:please|pls|plz|thanks|thank you|thx|ty|now|right now|for me|asap|real quick|"
-    r"quickly|jarvis|if you can|if possible|when you can|for me please|thanks jarvis)$"
+    r"quickly|jarvis|if you can|if possible|when you can|for me please|thanks jarvis|again|"
+    r"for now|for a bit|for a while|for a minute|for a moment|for a sec|at the moment|"
+    r"if you could|when you get a chance|when you have a moment|as well|too|anymore)$"
 )
 _FILLER = frozenset(
     {"hey", "hi", "hello", "ok", "okay", "so", "jarvis", "please", "pls", "plz", "thanks"}
