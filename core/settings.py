@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     config_edit_roots: list[Path] = Field(
         default_factory=list, description="Folders whose files Jarvis may edit."
     )
+    ca_bundles_dir: Path | None = Field(
+        default=None,
+        description="Folder of PEM CA bundles a TLS check may name; default <data dir>/ca-bundles.",
+    )
     command_timeout_seconds: float = Field(default=30.0, gt=0)
     command_output_cap_bytes: int = Field(default=256_000, gt=0)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Literal
 
 from cryptography import x509
@@ -12,6 +11,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import Field, StringConstraints
 
 from core.errors import BadInput
+from core.settings import Settings
 from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolFamily, ToolResult
 from tools.ssl.probe import probe
@@ -35,8 +35,9 @@ class CheckCertificateArgs(ToolArgs):
     )
     ca_bundle: str | None = Field(
         default=None,
-        max_length=4096,
-        description="PEM file of CAs to verify against instead of the system trust store.",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$",
+        description="Name of a PEM file of CAs in the CA bundles folder, to verify against "
+        "instead of the system trust store.",
     )
     timeout: float = Field(default=5.0, gt=0, le=30, description="Seconds to wait per step.")
 
@@ -134,8 +135,17 @@ def check_certificate(
 )
 async def check_certificate_tool(args: CheckCertificateArgs, deps: ToolDeps) -> CertificateResult:
     """Check the certificate a TLS endpoint presents."""
-    if args.ca_bundle is not None and not Path(args.ca_bundle).is_file():
-        raise BadInput(f"CA bundle {args.ca_bundle!r} is not a readable file")
+    bundle = bundle_path(args.ca_bundle, deps.settings) if args.ca_bundle else None
     return await asyncio.to_thread(
-        check_certificate, args.host, args.port, args.server_name, args.ca_bundle, args.timeout
+        check_certificate, args.host, args.port, args.server_name, bundle, args.timeout
     )
+
+
+def bundle_path(name: str, settings: Settings) -> str:
+    """The CA bundle `name` inside the configured folder; never a path elsewhere (no oracle)."""
+    folder = (settings.ca_bundles_dir or settings.data_dir / "ca-bundles").resolve()
+    candidate = (folder / name).resolve()
+    # A symlink out of the folder counts as absent, and so does anything that is not a file.
+    if candidate.parent != folder or not candidate.is_file():
+        raise BadInput(f"CA bundle {name!r} is not one of the PEM files in {folder}")
+    return str(candidate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import socket
 import ssl
 import threading
@@ -200,21 +201,34 @@ async def test_the_tool_is_registered_read_only(
     assert spec.risk == "read"
     assert spec.resource_for({"host": "example.com"}) == "host:example.com"
     deps = ToolDeps(Settings(data_dir=tmp_path))
+    bundles = tmp_path / "ca-bundles"
+    bundles.mkdir()
+    shutil.copy(caddy.pebble.root, bundles / "pebble.pem")
     args = spec.args_model.model_validate(
         {
             "host": "127.0.0.1",
             "port": caddy.https_port,
             "server_name": pebble_site,
-            "ca_bundle": str(caddy.pebble.root),
+            "ca_bundle": "pebble.pem",
         }
     )
     result = await spec._impl(args, deps)
     assert isinstance(result, CertificateResult) and result.status == "ok"
-    with pytest.raises(BadInput, match="not a readable file"):
-        await spec._impl(
-            spec.args_model.model_validate({"host": "127.0.0.1", "ca_bundle": "/nonexistent.pem"}),
-            deps,
-        )
+    # Only names inside the bundles folder: a path is refused before anything is looked up,
+    # and a missing file, a folder or a symlink out of it all read the same (no oracle).
+    for path in ("/etc/passwd", "../data/x.pem", ".hidden", str(caddy.pebble.root)):
+        with pytest.raises(ValidationError):
+            spec.args_model.model_validate({"host": "127.0.0.1", "ca_bundle": path})
+    (bundles / "out.pem").symlink_to("/etc/passwd")
+    (bundles / "sub").mkdir()
+    messages = set()
+    for name in ("missing.pem", "out.pem", "sub"):
+        with pytest.raises(BadInput, match="not one of the PEM files") as refused:
+            await spec._impl(
+                spec.args_model.model_validate({"host": "127.0.0.1", "ca_bundle": name}), deps
+            )
+        messages.add(str(refused.value).replace(repr(name), "NAME"))
+    assert len(messages) == 1
     with pytest.raises(ValidationError):
         spec.args_model.model_validate({"host": "127.0.0.1", "bogus": 1})
     with pytest.raises(ValidationError):
