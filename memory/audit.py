@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.redaction import redact_value
-from memory.db import Database
+from memory.db import Database, read_sync
 from memory.models import AuditEntry, AuditHead, utcnow
 
 GENESIS = "0" * 64
@@ -191,3 +191,14 @@ def verify(session: Session, key: bytes) -> VerifyReport:
             problem=f"the log ends at entry {expected - 1} but {head.seq} were written",
         )
     return VerifyReport(ok=True, entries=count)
+
+
+def verify_database(url: str, key: bytes) -> VerifyReport:
+    """`verify` on the database at `url` (StoreUnavailable when it cannot be read)."""
+    return read_sync(url, lambda session: verify(session, key))
+
+
+def latest_entries(url: str, limit: int) -> list[AuditEntry]:
+    """The newest `limit` entries of the database at `url`, newest first."""
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    return read_sync(url, lambda session: list(session.execute(query).scalars().all()))

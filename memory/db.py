@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
-from core.errors import BadInput
+from core.errors import BadInput, JarvisError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -78,6 +80,32 @@ def make_async_engine(url: str) -> AsyncEngine:
     return engine
 
 
+class StoreUnavailable(JarvisError):
+    """The database could not be reached or lacks its tables; the message is the driver's."""
+
+    kind = "store_unavailable"
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn a connection or missing-schema error raised inside into StoreUnavailable."""
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as exc:
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise StoreUnavailable(first) from exc
+
+
+def read_sync(url: str, fn: Callable[[Session], T]) -> T:
+    """Run `fn` on a short-lived synchronous session (errors as in `store_errors`)."""
+    engine = make_sync_engine(url)
+    try:
+        with store_errors(), Session(engine) as session:
+            return fn(session)
+    finally:
+        engine.dispose()
+
+
 def alembic_config(url: str) -> Config:
     """An Alembic config pointed at our migrations and the given database."""
     # Alembic loads only when migrating: it costs every CLI command a second otherwise.
@@ -123,6 +151,11 @@ class Database:
     def _write_sync(engine: Engine, fn: Callable[[Connection], T]) -> T:
         with engine.begin() as conn:
             return fn(conn)
+
+    async def ping(self) -> None:
+        """Run `SELECT 1`; raises when the database does not answer."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     @property
     def dialect(self) -> str:

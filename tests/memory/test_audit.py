@@ -91,3 +91,13 @@ async def test_missing_head_is_reported(database: Database, db_url: str) -> None
         await session.execute(text("DELETE FROM audit_head"))
     report = verify(db_url)
     assert not report.ok and "head" in (report.problem or "")
+
+
+async def test_verify_database_and_latest_entries_read_by_url(
+    database: Database, db_url: str
+) -> None:
+    await fill(database, 3)
+    assert audit.verify_database(db_url, KEY).ok
+    assert not audit.verify_database(db_url, b"someone-else").ok
+    assert [e.seq for e in audit.latest_entries(db_url, 2)] == [3, 2]
+    assert [e.seq for e in audit.latest_entries(db_url, 10)] == [3, 2, 1]

@@ -7,14 +7,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
 
-from core.settings import Settings
 from memory import audit
-from memory.db import make_sync_engine
-from memory.models import AuditEntry
+from memory.db import StoreUnavailable
 from memory.vault import derive, load_key
 from ui.cli.common import EXIT_FAILURE, database_problem, emit, fail, settings_or_exit
 
@@ -22,15 +17,11 @@ app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 T = TypeVar("T")
 
 
-def _read(settings: Settings, fn: Callable[[Session], T]) -> T:
-    engine = make_sync_engine(settings.resolved_database_url)
+def _read(fn: Callable[[], T]) -> T:
     try:
-        with Session(engine) as session:
-            return fn(session)
-    except (OperationalError, ProgrammingError) as exc:
+        return fn()
+    except StoreUnavailable as exc:
         fail(database_problem(exc))
-    finally:
-        engine.dispose()
 
 
 @app.command("verify")
@@ -38,7 +29,7 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """Exit 0 when the log is intact; 1 naming the first altered or missing entry."""
     settings = settings_or_exit()
     key = derive(load_key(settings), "audit")
-    report = _read(settings, lambda session: audit.verify(session, key))
+    report = _read(lambda: audit.verify_database(settings.resolved_database_url, key))
     emit(
         report.model_dump(),
         as_json,
@@ -56,8 +47,7 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
 def tail(limit: int = typer.Option(20, min=1, max=1000)) -> None:
     """Print the newest entries, oldest first."""
     settings = settings_or_exit()
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-    rows = _read(settings, lambda session: session.execute(query).scalars().all())
+    rows = _read(lambda: audit.latest_entries(settings.resolved_database_url, limit))
     for row in reversed(rows):
         data = json.loads(row.data)
         typer.echo(

@@ -15,12 +15,12 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from agent.runtime import Runtime, build_runtime
 from core.errors import BadInput, JarvisError
 from core.logging import configure_logging
 from core.settings import Settings, load_settings
+from memory.db import StoreUnavailable, store_errors
 
 T = TypeVar("T")
 
@@ -102,19 +102,21 @@ def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]]) -> T:
             await runtime.close()
 
     try:
-        return asyncio.run(main())
+        with store_errors():
+            return asyncio.run(main())
     except BadInput as exc:
         fail(exc.message, EXIT_BAD_INPUT)
+    except StoreUnavailable as exc:
+        fail(database_problem(exc), EXIT_FAILURE)
     except JarvisError as exc:
         fail(exc.message, EXIT_FAILURE)
-    except (OperationalError, ProgrammingError) as exc:
-        fail(database_problem(exc), EXIT_FAILURE)
 
 
-def database_problem(exc: Exception) -> str:
+def database_problem(exc: StoreUnavailable) -> str:
     """A one-line description of a database failure, without the SQL."""
-    first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-    return f"database problem ({first}); check JARVIS_DATABASE_URL and run `jarvis db upgrade`"
+    return (
+        f"database problem ({exc.message}); check JARVIS_DATABASE_URL and run `jarvis db upgrade`"
+    )
 
 
 def emit(value: Any, as_json: bool, human: Callable[[], str]) -> None:
