@@ -10,8 +10,6 @@ from typing import Protocol
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from core.errors import (
     AuthFailed,
@@ -23,7 +21,7 @@ from core.errors import (
 )
 from core.fqdn import normalise_fqdn
 from memory.db import Database
-from memory.domain_models import DnsUpdateMark
+from memory.dns_marks import claim_mark, get_mark, put_mark
 from memory.models import utcnow
 from tools.dns.base import (
     Capabilities,
@@ -105,55 +103,19 @@ class DbUpdateMarks:
 
     async def get(self, provider: str, host: str) -> datetime | None:
         """When `host` was last updated through `provider`, or None."""
-        async with self._db.session() as session:
-            row = await session.get(DnsUpdateMark, (provider, host))
-            return row.updated_at if row is not None else None
+        return await get_mark(self._db, provider, host)
 
     async def claim(self, provider: str, host: str, now: datetime, interval: float) -> float:
         """Take the host's update slot: 0 when taken, else the seconds until it frees."""
         cutoff = now - timedelta(seconds=interval)
-        try:
-            async with self._db.session() as session:
-                # A conditional UPDATE is atomic on both backends: of two racing claims
-                # for an expired mark only one matches the old time.
-                done = await session.execute(
-                    update(DnsUpdateMark)
-                    .where(
-                        DnsUpdateMark.provider == provider,
-                        DnsUpdateMark.host == host,
-                        DnsUpdateMark.updated_at <= cutoff,
-                    )
-                    .values(updated_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                if getattr(done, "rowcount", 0) == 1:
-                    return 0.0
-                last = (
-                    await session.execute(
-                        select(DnsUpdateMark.updated_at).where(
-                            DnsUpdateMark.provider == provider, DnsUpdateMark.host == host
-                        )
-                    )
-                ).scalar_one_or_none()
-                if last is not None:
-                    return max(_left(last, now, interval), 0.001)
-                session.add(DnsUpdateMark(provider=provider, host=host, updated_at=now))
+        claim = await claim_mark(self._db, provider, host, now, cutoff)
+        if claim.taken:
             return 0.0
-        except IntegrityError:
-            # Another claim inserted the first mark for this host a moment ago.
-            return max(_left(await self.get(provider, host), now, interval), 0.001)
+        return max(_left(claim.last, now, interval), 0.001)
 
     async def put(self, provider: str, host: str, at: datetime | None) -> None:
         """Set (or with None, forget) the host's last update time."""
-        async with self._db.session() as session:
-            row = await session.get(DnsUpdateMark, (provider, host))
-            if at is None:
-                if row is not None:
-                    await session.delete(row)
-            elif row is None:
-                session.add(DnsUpdateMark(provider=provider, host=host, updated_at=at))
-            else:
-                row.updated_at = at
+        await put_mark(self._db, provider, host, at)
 
 
 class Reply:
