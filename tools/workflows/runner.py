@@ -7,13 +7,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from core.errors import JarvisError
 from core.logging import get_logger
 from memory.db import Database
 from memory.domain_models import (
-    DomainEvent,
     DomainStatus,
     EventCategory,
     EventLevel,
@@ -31,6 +28,7 @@ from memory.domains import (
     update_domain,
     update_task,
 )
+from memory.tasks import last_task_event
 from tools.workflows.domain_env import DomainEnv
 
 log = get_logger("workflows.domains")
@@ -124,7 +122,7 @@ class Run:
             record=record,
             event=event,
         )
-        await self._tell(await last_event(self.db, self.task.id))
+        await self._tell(await last_task_event(self.db, self.task.id))
         if self.env.after_step is not None:
             await self.env.after_step(self.task, step)
 
@@ -145,20 +143,6 @@ class Run:
     async def set_domain(self, **changes: Any) -> None:
         """Change fields of the domain row."""
         self.domain = await update_domain(self.db, self.domain.id, DomainChanges(**changes))
-
-
-async def last_event(db: Database, task_id: int) -> Event:
-    """The newest event of a task."""
-    async with db.session() as session:
-        row = (
-            await session.execute(
-                select(DomainEvent)
-                .where(DomainEvent.task_id == task_id)
-                .order_by(DomainEvent.id.desc())
-                .limit(1)
-            )
-        ).scalar_one()
-        return Event.model_validate(row, from_attributes=True)
 
 
 @dataclass(frozen=True)
