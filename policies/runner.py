@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
-from fnmatch import fnmatchcase
 from typing import Any
-
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import JarvisError
 from core.logging import get_logger
-from memory import audit
+from memory import audit, executions
+from memory.audit_notes import AuditNote
 from memory.db import Database
-from memory.models import AuditHead, Execution
+from memory.executions import Limit, OverLimit  # noqa: F401 (re-exported to policies.gate)
 from policies.outcome import Invocation, Status, ToolOutcome
 from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolSpec
@@ -57,32 +52,6 @@ async def call_tool(
     return status, result.model_dump(mode="json"), None
 
 
-@dataclass(frozen=True)
-class Limit:
-    """A rate limit to enforce at claim time: at most `max` runs of `tools` since `since`."""
-
-    tools: list[str]
-    resource: str | None
-    since: datetime
-    max: int
-
-
-class OverLimit(Exception):
-    """The rate limit was reached between the decision and the claim."""
-
-    def __init__(self, done: int) -> None:
-        super().__init__(done)
-        self.done = done
-
-
-async def _count(session: AsyncSession, limit: Limit) -> int:
-    query = select(Execution.tool).where(Execution.started_at >= limit.since)
-    if limit.resource is not None:
-        query = query.where(Execution.resource == limit.resource)
-    names = (await session.execute(query)).scalars().all()
-    return sum(1 for name in names if any(fnmatchcase(name, g) for g in limit.tools))
-
-
 class Runner:
     """Claims an execution row before the side effect; a known key returns its first outcome."""
 
@@ -93,8 +62,7 @@ class Runner:
 
     async def count_recent(self, tools: list[str], resource: str | None, since: datetime) -> int:
         """Executions of tools matching the globs since a time (for rate limits)."""
-        async with self.db.session() as session:
-            return await _count(session, Limit(tools=tools, resource=resource, since=since, max=0))
+        return await executions.count_recent(self.db, tools, resource, since)
 
     async def claim(
         self,
@@ -109,44 +77,30 @@ class Runner:
         With a rate limit, the count is taken again under the audit head's lock, in the same
         transaction as the claim, so other processes cannot race past it (OverLimit).
         """
-        try:
-            async with self.db.session() as session:
-                if limit is not None:
-                    await session.execute(
-                        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
-                    )
-                    done = await _count(session, limit)
-                    if done >= limit.max:
-                        raise OverLimit(done)
-                session.add(
-                    Execution(
-                        idempotency_key=key,
-                        tool=invocation.tool,
-                        resource=invocation.resource,
-                        actor=invocation.actor,
-                        approval_id=approval_id,
-                        status="running",
-                        started_at=self.clock(),
-                    )
-                )
-                await session.flush()
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor=invocation.actor,
-                    event="allowed",
-                    tool=invocation.tool,
-                    resource=invocation.resource,
-                    data={
-                        "args": invocation.args,
-                        "rule": rule,
-                        "key": key,
-                        "approval_id": approval_id,
-                    },
-                )
+        claimed = await executions.claim_execution(
+            self.db,
+            key=key,
+            tool=invocation.tool,
+            resource=invocation.resource,
+            actor=invocation.actor,
+            approval_id=approval_id,
+            note=AuditNote(
+                actor=invocation.actor,
+                event="allowed",
+                tool=invocation.tool,
+                resource=invocation.resource,
+                data={
+                    "args": invocation.args,
+                    "rule": rule,
+                    "key": key,
+                    "approval_id": approval_id,
+                },
+            ),
+            limit=limit,
+            clock=self.clock,
+        )
+        if claimed:
             return None
-        except IntegrityError:
-            pass
         result = await self.stored_result(key)
         if result is not None:
             return ToolOutcome.model_validate(result).model_copy(update={"replayed": True})
@@ -174,48 +128,31 @@ class Runner:
                 "stopped before it reported back. It is not run again; check the current state."
             ),
         )
-        async with self.db.session() as session:
-            closed = await session.execute(
-                update(Execution)
-                .where(
-                    Execution.idempotency_key == key,
-                    Execution.status == "running",
-                    Execution.started_at < started_before,
-                )
-                .values(
-                    status="interrupted",
-                    finished_at=self.clock(),
-                    result=outcome.model_dump(mode="json"),
-                )
-            )
-            if not closed.rowcount:  # type: ignore[attr-defined]
-                return None
-            await audit.append(
-                session,
-                key=self.db.audit_key,
+        closed = await executions.close_stale_execution(
+            self.db,
+            key,
+            started_before=started_before,
+            result=outcome.model_dump(mode="json"),
+            note=AuditNote(
                 actor="system",
                 event="interrupted",
                 tool=invocation.tool,
                 resource=invocation.resource,
                 data={"key": key},
-            )
+            ),
+            clock=self.clock,
+        )
+        if not closed:
+            return None
         return outcome
 
     async def known(self, key: str) -> bool:
         """Whether an execution with this key was ever claimed."""
-        async with self.db.session() as session:
-            query = select(Execution.id).where(Execution.idempotency_key == key)
-            return (await session.execute(query)).first() is not None
+        return await executions.execution_exists(self.db, key)
 
     async def stored_result(self, key: str) -> dict[str, Any] | None:
         """The recorded outcome of the execution with this key, if it finished."""
-        async with self.db.session() as session:
-            row = (
-                await session.execute(
-                    select(Execution.result).where(Execution.idempotency_key == key)
-                )
-            ).scalar_one_or_none()
-        return row
+        return await executions.execution_result(self.db, key)
 
     async def run_claimed(
         self,
@@ -237,17 +174,12 @@ class Runner:
             untrusted=spec.untrusted_output,
             **outcome_base,
         )
-        async with self.db.session() as session:
-            await session.execute(
-                update(Execution)
-                .where(Execution.idempotency_key == key)
-                .values(
-                    status=status, finished_at=self.clock(), result=outcome.model_dump(mode="json")
-                )
-            )
-            await audit.append(
-                session,
-                key=self.db.audit_key,
+        await executions.finish_execution(
+            self.db,
+            key,
+            status=status,
+            result=outcome.model_dump(mode="json"),
+            note=AuditNote(
                 actor=invocation.actor,
                 event="executed" if status != "error" else "failed",
                 tool=spec.name,
@@ -259,5 +191,7 @@ class Runner:
                     "message": shown_message,
                     "result": capped(shown),
                 },
-            )
+            ),
+            clock=self.clock,
+        )
         return outcome
