@@ -16,6 +16,7 @@ from memory.domain_models import DomainStatus, EventCategory, EventLevel
 from memory.domains import (
     Domain,
     DomainChanges,
+    DomainFields,
     NewDomain,
     NewEvent,
     Task,
@@ -67,22 +68,12 @@ async def _env(deps: ToolDeps) -> AsyncIterator[DomainEnv]:
         yield env
 
 
-class DomainView(ToolResult):
+class DomainView(ToolResult, DomainFields):
     """A domain as the chat shows it."""
-
-    fqdn: str
-    zone: str
-    target: str
-    provider: str
-    records: dict[str, list[str]]
-    status: DomainStatus
-    cert: dict[str, Any] | None
-    health: dict[str, Any] | None
-    checked_at: datetime | None
 
 
 def _view(domain: Domain) -> DomainView:
-    return DomainView.model_validate(domain.model_dump(exclude={"id", "created_at", "updated_at"}))
+    return DomainView.model_validate(domain.model_dump(include=set(DomainFields.model_fields)))
 
 
 class StepView(ToolResult):

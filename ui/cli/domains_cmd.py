@@ -11,16 +11,8 @@ from agent.runtime import Runtime
 from core.errors import BadInput
 from memory.domain_models import DomainStatus
 from memory.domains import Domain, list_domains
-from tools.domains.transfer import (
-    FORMATS,
-    Format,
-    ImportReport,
-    RowError,
-    export_domains,
-    format_for,
-    import_domains,
-    parse,
-)
+from tools.domains.parsing import FORMATS, Format, RowError, format_for, parse
+from tools.domains.transfer import ImportReport, export_domains, import_domains
 from ui.cli.common import EXIT_BAD_INPUT, JSON_OPT, emit, fail, run_with_runtime
 
 app = typer.Typer(

@@ -32,6 +32,7 @@ from memory.domain_models import (
     EventLevel,
 )
 from memory.domains import (
+    NOTES_MAX,
     Domain,
     DomainChanges,
     Event,
@@ -43,24 +44,15 @@ from memory.domains import (
     get_domain,
     list_domains,
     list_events,
+    notes_of,
+    set_notes,
     update_domain,
 )
 from policies.gate import CallContext
 from policies.outcome import Status as OutcomeStatus
-from tools.domains.transfer import (
-    NOTES_MAX,
-    DomainRow,
-    Format,
-    ImportReport,
-    RowError,
-    export_domains,
-    import_domains,
-    normalise_provider,
-    normalise_target,
-    notes_of,
-    parse,
-    set_notes,
-)
+from tools.domains.parsing import Format, RowError, parse
+from tools.domains.rows import DomainRow, normalise_provider, normalise_target
+from tools.domains.transfer import ImportReport, export_domains, import_domains
 from ui.web.api import ERRORS, Caller, ErrorBody, _errors
 from ui.web.apikeys import ApiKeyView
 from ui.web.state import get_state
