@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.settings import Settings
+from memory.audit_checkpoint import CheckpointLog
 from memory.db import Database, upgrade
 from memory.vault import Vault, derive, load_key
 from policies.engine import PolicyEngine
@@ -43,7 +44,11 @@ def build_runtime(
     if migrate:
         upgrade(url)
     key = load_key(settings)
-    db = Database(url, audit_key=derive(key, "audit"))
+    audit_key = derive(key, "audit")
+    checkpoints = CheckpointLog(
+        settings.resolved_audit_checkpoint_file, audit_key, use_syslog=settings.audit_syslog
+    )
+    db = Database(url, audit_key=audit_key, checkpoints=checkpoints)
     registry = registry or build_registry()
     engine = PolicyEngine(load_rules(settings.policy_file))
     salt = derive(key, "placeholders")

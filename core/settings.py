@@ -107,6 +107,14 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of PEM CA bundles a TLS check may name; default <data dir>/ca-bundles.",
     )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Where signed checkpoints of the audit log go: outside the data dir, ideally "
+        "on another disk; default <data dir>-audit-checkpoints.jsonl beside it.",
+    )
+    audit_syslog: bool = Field(
+        default=True, description="Also send each audit checkpoint to syslog/journald."
+    )
     command_timeout_seconds: float = Field(default=30.0, gt=0)
     command_output_cap_bytes: int = Field(default=256_000, gt=0)
 
@@ -171,6 +179,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'jarvis.db'}"
+
+    @property
+    def resolved_audit_checkpoint_file(self) -> Path:
+        """The audit checkpoint file: configured, or beside (never inside) the data dir."""
+        if self.audit_checkpoint_file:
+            return self.audit_checkpoint_file
+        data = self.data_dir.resolve()
+        return data.parent / f"{data.name}-audit-checkpoints.jsonl"
 
     @property
     def llm_configured(self) -> bool:

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.redaction import redact_value
-from memory.db import Database, read_sync
+from memory.audit_checkpoint import Checkpoint, CheckpointLog, sign
+from memory.db import AUDIT_HEAD, Database, read_sync
 from memory.models import AuditEntry, AuditHead, utcnow
 
 GENESIS = "0" * 64
@@ -58,6 +59,19 @@ def write_entry(
     data: dict[str, Any] | None = None,
 ) -> int:
     """Append one entry on a connection inside a transaction (secrets are redacted first)."""
+    seq, _ = _write(conn, key, actor, event, tool, resource, data)
+    return seq
+
+
+def _write(
+    conn: Connection,
+    key: bytes,
+    actor: str,
+    event: str,
+    tool: str | None,
+    resource: str | None,
+    data: dict[str, Any] | None,
+) -> tuple[int, str]:
     # Taking the head row with an UPDATE first serialises writers on both backends.
     bumped = conn.execute(
         _HEAD.update()
@@ -84,8 +98,12 @@ def write_entry(
             hash=digest,
         )
     )
-    conn.execute(_HEAD.update().where(_HEAD.c.id == 1).values(hash=digest))
-    return int(seq)
+    conn.execute(
+        _HEAD.update()
+        .where(_HEAD.c.id == 1)
+        .values(hash=digest, mac=sign(key, "head", seq, digest))
+    )
+    return int(seq), digest
 
 
 async def append(
@@ -100,11 +118,10 @@ async def append(
 ) -> int:
     """Append one entry inside the caller's (async) transaction."""
     conn = await session.connection()
-    return await conn.run_sync(
-        lambda c: write_entry(
-            c, key=key, actor=actor, event=event, tool=tool, resource=resource, data=data
-        )
-    )
+    seq, digest = await conn.run_sync(lambda c: _write(c, key, actor, event, tool, resource, data))
+    # Database.session() checkpoints the newest head once the transaction commits.
+    session.info[AUDIT_HEAD] = (seq, digest)
+    return seq
 
 
 async def record(
@@ -116,12 +133,12 @@ async def record(
     resource: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Append one entry in its own transaction."""
-    return await db.write(
-        lambda c: write_entry(
-            c, key=db.audit_key, actor=actor, event=event, tool=tool, resource=resource, data=data
-        )
+    """Append one entry in its own transaction, then checkpoint the head outside the database."""
+    seq, digest = await db.write(
+        lambda c: _write(c, db.audit_key, actor, event, tool, resource, data)
     )
+    db.checkpoint(seq, digest)
+    return seq
 
 
 class VerifyReport(BaseModel):
@@ -131,30 +148,40 @@ class VerifyReport(BaseModel):
     entries: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    checkpoint_seq: int | None = None  # the newest signed checkpoint compared, if any
 
 
-def verify(session: Session, key: bytes) -> VerifyReport:
-    """Walk the chain in order; report the first altered, missing or reordered entry."""
+def _bad(count: int, seq: int | None, problem: str, cp: Checkpoint | None) -> VerifyReport:
+    return VerifyReport(
+        ok=False,
+        entries=count,
+        first_bad_seq=seq,
+        problem=problem,
+        checkpoint_seq=cp.seq if cp else None,
+    )
+
+
+def verify(
+    session: Session, key: bytes, checkpoint: Checkpoint | None = None, forged: int = 0
+) -> VerifyReport:
+    """Walk the chain in order; report the first altered, missing or reordered entry.
+
+    With a checkpoint from outside the database, a log cut short below it, or rewritten up to
+    it, is caught too (the head row alone can be rewound by whoever can write the database).
+    """
     prev = GENESIS
     expected = 1
     count = 0
+    at_checkpoint: str | None = None
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
     for row in rows:
         count += 1
         if row.seq != expected:
-            return VerifyReport(
-                ok=False,
-                entries=count,
-                first_bad_seq=expected,
-                problem=f"entry {expected} is missing (next present is {row.seq})",
-            )
+            problem = f"entry {expected} is missing (next present is {row.seq})"
+            return _bad(count, expected, problem, checkpoint)
         if row.prev_hash != prev:
-            return VerifyReport(
-                ok=False,
-                entries=count,
-                first_bad_seq=row.seq,
-                problem=f"entry {row.seq} does not link to entry {row.seq - 1}",
-            )
+            problem = f"entry {row.seq} does not link to entry {row.seq - 1}"
+            return _bad(count, row.seq, problem, checkpoint)
         digest = entry_hash(
             key,
             row.seq,
@@ -167,35 +194,46 @@ def verify(session: Session, key: bytes) -> VerifyReport:
             row.prev_hash,
         )
         if digest != row.hash:
-            return VerifyReport(
-                ok=False,
-                entries=count,
-                first_bad_seq=row.seq,
-                problem=f"entry {row.seq} was altered (its hash does not match its content)",
-            )
+            problem = f"entry {row.seq} was altered (its hash does not match its content)"
+            return _bad(count, row.seq, problem, checkpoint)
+        if checkpoint is not None and row.seq == checkpoint.seq:
+            at_checkpoint = row.hash
         prev = row.hash
         expected += 1
+    last = expected - 1
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
     if head is None:
-        return VerifyReport(
-            ok=False,
-            entries=count,
-            first_bad_seq=expected,
-            problem="the chain's head record is missing",
-        )
-    if head.seq != expected - 1 or head.hash != prev:
-        return VerifyReport(
-            ok=False,
-            entries=count,
-            first_bad_seq=expected,
-            problem=f"the log ends at entry {expected - 1} but {head.seq} were written",
-        )
-    return VerifyReport(ok=True, entries=count)
+        return _bad(count, expected, "the chain's head record is missing", checkpoint)
+    if head.seq != last or head.hash != prev:
+        problem = f"the log ends at entry {last} but {head.seq} were written"
+        return _bad(count, expected, problem, checkpoint)
+    if last > 0 and (
+        head.mac is None or not hmac.compare_digest(head.mac, sign(key, "head", last, prev))
+    ):
+        problem = f"the head record (entry {last}) is not signed with the audit key: rewound?"
+        return _bad(count, last, problem, checkpoint)
+    if forged:
+        problem = f"{forged} checkpoint line(s) outside the database are not signed by this log"
+        return _bad(count, None, problem, checkpoint)
+    if checkpoint is not None:
+        if checkpoint.seq > last:
+            problem = (
+                f"the log ends at entry {last} but a checkpoint outside the database saw entry "
+                f"{checkpoint.seq}: entries were deleted"
+            )
+            return _bad(count, last + 1, problem, checkpoint)
+        if at_checkpoint != checkpoint.hash:
+            problem = f"entry {checkpoint.seq} differs from its checkpoint: the chain was rewritten"
+            return _bad(count, checkpoint.seq, problem, checkpoint)
+    return VerifyReport(
+        ok=True, entries=count, checkpoint_seq=checkpoint.seq if checkpoint else None
+    )
 
 
-def verify_database(url: str, key: bytes) -> VerifyReport:
+def verify_database(url: str, key: bytes, checkpoints: CheckpointLog | None = None) -> VerifyReport:
     """`verify` on the database at `url` (StoreUnavailable when it cannot be read)."""
-    return read_sync(url, lambda session: verify(session, key))
+    newest, forged = checkpoints.newest() if checkpoints is not None else (None, 0)
+    return read_sync(url, lambda session: verify(session, key, newest, forged))
 
 
 def latest_entries(url: str, limit: int) -> list[AuditEntry]:

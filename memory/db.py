@@ -20,6 +20,10 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 from core.errors import BadInput, JarvisError
+from memory.audit_checkpoint import CheckpointLog
+
+# session.info key: the audit head (seq, hash) an append left, checkpointed after commit.
+AUDIT_HEAD = "jarvis_audit_head"
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -131,9 +135,12 @@ def upgrade(url: str, revision: str = "head") -> None:
 class Database:
     """The asyncio engine plus a session factory, created once and passed down."""
 
-    def __init__(self, url: str, audit_key: bytes = b"") -> None:
+    def __init__(
+        self, url: str, audit_key: bytes = b"", checkpoints: CheckpointLog | None = None
+    ) -> None:
         self.url = url
         self.audit_key = audit_key
+        self.checkpoints = checkpoints
         self.engine = make_async_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # aiosqlite hops threads once per statement; short writes on the hot path
@@ -165,8 +172,18 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed on success."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.sessions() as session:
+            async with session.begin():
+                yield session
+            # Only once committed: a checkpoint must never name an entry that was rolled back.
+            head = session.info.pop(AUDIT_HEAD, None)
+            if head is not None:
+                self.checkpoint(*head)
+
+    def checkpoint(self, seq: int, digest: str) -> None:
+        """Leave a signed checkpoint of the audit head outside the database, if configured."""
+        if self.checkpoints is not None:
+            self.checkpoints.write(seq, digest)
 
     async def close(self) -> None:
         """Release the pools."""

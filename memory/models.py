@@ -111,6 +111,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of (seq, hash): the head cannot be rewound to an earlier entry without the key.
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AgentRun(Base):

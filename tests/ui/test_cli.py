@@ -100,6 +100,27 @@ def test_restart_flow_through_the_cli(cli: Cli, make_container: Any, db_url: str
     assert "TAMPERED at entry 2" in proc.stdout
 
 
+@pytest.mark.docker
+def test_audit_verify_catches_the_newest_entries_deleted(
+    cli: Cli, db_url: str, make_container: Any
+) -> None:
+    box = make_container()
+    for _ in range(3):
+        cli.json(
+            "tools", "call", "docker.inspect_container", "--args", json.dumps({"name": box.name})
+        )
+    report = cli.json("audit", "verify")
+    assert report["ok"] is True and report["entries"] == 3 and report["checkpoint_seq"] == 3
+    # Delete the newest entry and point the head at the one before, as a database writer could.
+    tamper(db_url, "DELETE FROM audit_log WHERE seq = 3")
+    tamper(
+        db_url,
+        "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)",
+    )
+    report = cli.json("audit", "verify", code=1)
+    assert report["ok"] is False and "not signed" in report["problem"]
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_bad_input_exits_2_with_one_line(cli: Cli) -> None:
     for argv, needle in [

@@ -9,6 +9,7 @@ from typing import TypeVar
 import typer
 
 from memory import audit
+from memory.audit_checkpoint import CheckpointLog
 from memory.db import StoreUnavailable
 from memory.vault import derive, load_key
 from ui.cli.common import EXIT_FAILURE, database_problem, emit, fail, settings_or_exit
@@ -29,7 +30,8 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """Exit 0 when the log is intact; 1 naming the first altered or missing entry."""
     settings = settings_or_exit()
     key = derive(load_key(settings), "audit")
-    report = _read(lambda: audit.verify_database(settings.resolved_database_url, key))
+    checkpoints = CheckpointLog(settings.resolved_audit_checkpoint_file, key)
+    report = _read(lambda: audit.verify_database(settings.resolved_database_url, key, checkpoints))
     emit(
         report.model_dump(),
         as_json,
