@@ -8,19 +8,26 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, SecretStr
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from core.errors import BadInput, NotFound
 from memory import audit
+from memory.accounts import (
+    AccountRecord,
+    count_accounts,
+    create_account,
+    find_account,
+    record_login,
+    set_password_hash,
+)
+from memory.audit_notes import AuditNote
 from memory.db import Database
 from memory.models import utcnow
-from memory.web_models import AccountRow
 
 ADMIN = "admin"
 MIN_PASSWORD = 12
@@ -38,7 +45,7 @@ class Account(BaseModel):
     last_login_at: datetime | None
 
 
-def _view(row: AccountRow) -> Account:
+def _view(row: AccountRecord) -> Account:
     return Account(
         id=row.id,
         username=row.username,
@@ -144,44 +151,40 @@ class AccountStore:
 
     async def ensure_admin(self, password: SecretStr | None) -> str | None:
         """Create "admin" on first run; returns the generated password when none was given."""
-        async with self.db.session() as session:
-            count = (await session.execute(select(func.count(AccountRow.id)))).scalar_one()
-        if count:
+        if await count_accounts(self.db):
             return None
         generated = None if password is not None else secrets.token_urlsafe(24)
         secret = generated or (password.get_secret_value() if password else "")
         _check_password(secret)
-        row = AccountRow(username=ADMIN, password_hash=await self._hash(secret), is_admin=True)
-        try:
-            async with self.db.session() as session:
-                session.add(row)
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor="system",
-                    event="account_created",
-                    data={
-                        "username": ADMIN,
-                        "is_admin": True,
-                        "source": "generated" if generated else "settings",
-                    },
-                )
-        except IntegrityError:
+        created = await create_account(
+            self.db,
+            username=ADMIN,
+            password_hash=await self._hash(secret),
+            is_admin=True,
+            note=AuditNote(
+                actor="system",
+                event="account_created",
+                data={
+                    "username": ADMIN,
+                    "is_admin": True,
+                    "source": "generated" if generated else "settings",
+                },
+            ),
+        )
+        if not created:
             return None  # another process created it first; its password stands
         return generated
 
     async def get(self, username: str) -> Account | None:
         """One account by username."""
-        async with self.db.session() as session:
-            row = await session.scalar(select(AccountRow).where(AccountRow.username == username))
+        row = await find_account(self.db, username)
         return None if row is None else _view(row)
 
     async def verify(self, username: str, password: str) -> Account | None:
         """The account when the password matches; None otherwise (no hint which was wrong)."""
         if len(password) > MAX_PASSWORD:
             return None
-        async with self.db.session() as session:
-            row = await session.scalar(select(AccountRow).where(AccountRow.username == username))
+        row = await find_account(self.db, username)
         if row is None:
             # Spend the same effort as a real check, so timing does not reveal who exists.
             if self._dummy is None:
@@ -191,15 +194,11 @@ class AccountStore:
         if not await self._matches(row.password_hash, password):
             return None
         now = utcnow()
-        values: dict[str, object] = {"last_login_at": now}
+        rehashed = None
         if self.hasher.check_needs_rehash(row.password_hash):
-            values["password_hash"] = await self._hash(password)
-        async with self.db.session() as session:
-            await session.execute(
-                update(AccountRow).where(AccountRow.id == row.id).values(**values)
-            )
-        row.last_login_at = now
-        return _view(row)
+            rehashed = await self._hash(password)
+        await record_login(self.db, row.id, at=now, password_hash=rehashed)
+        return _view(replace(row, last_login_at=now))
 
     async def login(
         self,
@@ -231,18 +230,6 @@ class AccountStore:
         secret = password.get_secret_value() if isinstance(password, SecretStr) else password
         _check_password(secret)
         hashed = await self._hash(secret)
-        async with self.db.session() as session:
-            changed = await session.execute(
-                update(AccountRow)
-                .where(AccountRow.username == username)
-                .values(password_hash=hashed)
-            )
-            if not changed.rowcount:  # type: ignore[attr-defined]
-                raise NotFound(f"no account named {username!r}")
-            await audit.append(
-                session,
-                key=self.db.audit_key,
-                actor="system",
-                event="password_changed",
-                data={"username": username},
-            )
+        note = AuditNote(actor="system", event="password_changed", data={"username": username})
+        if not await set_password_hash(self.db, username, hashed, note):
+            raise NotFound(f"no account named {username!r}")

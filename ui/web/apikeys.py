@@ -7,17 +7,16 @@ import hmac
 import re
 import secrets
 import string
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from core.errors import BadInput, Conflict, NotFound
-from memory import audit
+from memory.apikeys import ApiKeyRecord, add_key, get_key, list_keys, revoke_key, touch_key
+from memory.audit_notes import AuditNote
 from memory.db import Database
 from memory.models import utcnow
-from memory.web_models import ApiKeyRow
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 # jv_<8-char id>_<43-char secret>: the id finds the row, the whole key is hashed.
@@ -39,7 +38,7 @@ class ApiKeyView(BaseModel):
     revoked_at: datetime | None
 
 
-def _view(row: ApiKeyRow) -> ApiKeyView:
+def _view(row: ApiKeyRecord) -> ApiKeyView:
     return ApiKeyView(
         id=row.id,
         name=row.name,
@@ -68,37 +67,32 @@ class ApiKeyStore:
             raise BadInput("a key name is 1-64 letters, digits and . _ @ -")
         key_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
         plaintext = f"jv_{key_id}_{secrets.token_urlsafe(32)}"
-        row = ApiKeyRow(
+        row = ApiKeyRecord(
             id=key_id,
             name=name,
             prefix=f"jv_{key_id}",
             key_hash=digest(plaintext),
             created_by=created_by,
             created_at=utcnow(),
+            last_used_at=None,
+            revoked_at=None,
         )
-        try:
-            async with self.db.session() as session:
-                session.add(row)
-                await session.flush()
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor=created_by,
-                    event="apikey_created",
-                    resource=f"apikey:{name}",
-                    data={"name": name, "prefix": row.prefix},
-                )
-        except IntegrityError:
+        note = AuditNote(
+            actor=created_by,
+            event="apikey_created",
+            resource=f"apikey:{name}",
+            data={"name": name, "prefix": row.prefix},
+        )
+        if not await add_key(self.db, row, note):
             raise Conflict(
                 f"an API key named {name!r} exists already (revoked keys keep their name)"
-            ) from None
+            )
         return _view(row), plaintext
 
     async def verify(self, plaintext: str) -> ApiKeyView | None:
         """The key's record when it is valid and not revoked; None otherwise."""
         match = KEY_RE.match(plaintext)
-        async with self.db.session() as session:
-            row = None if match is None else await session.get(ApiKeyRow, match.group(1))
+        row = None if match is None else await get_key(self.db, match.group(1))
         # Compare even when nothing was found, so timing says little about which ids exist.
         stored = row.key_hash if row is not None else "0" * 64
         if not hmac.compare_digest(stored, digest(plaintext)) or row is None:
@@ -107,41 +101,26 @@ class ApiKeyStore:
             return None
         now = utcnow()
         if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-            async with self.db.session() as session:
-                await session.execute(
-                    update(ApiKeyRow).where(ApiKeyRow.id == row.id).values(last_used_at=now)
-                )
-            row.last_used_at = now
+            await touch_key(self.db, row.id, now)
+            row = replace(row, last_used_at=now)
         return _view(row)
 
     async def list(self) -> list[ApiKeyView]:
         """Every key, revoked ones included, newest first."""
-        async with self.db.session() as session:
-            rows = await session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at.desc()))
-            return [_view(r) for r in rows]
+        return [_view(r) for r in await list_keys(self.db)]
 
     async def revoke(self, name: str, by: str = "system") -> ApiKeyView:
         """Revoke a key by name; revoking it again changes nothing."""
-        now = utcnow()
-        async with self.db.session() as session:
-            row = await session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
-            if row is None:
-                raise NotFound(f"no API key named {name!r}")
-            changed = await session.execute(
-                update(ApiKeyRow)
-                .where(ApiKeyRow.id == row.id, ApiKeyRow.revoked_at.is_(None))
-                .values(revoked_at=now)
+
+        def note(key: ApiKeyRecord) -> AuditNote:
+            return AuditNote(
+                actor=by,
+                event="apikey_revoked",
+                resource=f"apikey:{name}",
+                data={"name": name, "prefix": key.prefix},
             )
-            if changed.rowcount:  # type: ignore[attr-defined]
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor=by,
-                    event="apikey_revoked",
-                    resource=f"apikey:{name}",
-                    data={"name": name, "prefix": row.prefix},
-                )
-        async with self.db.session() as session:
-            fresh = await session.get(ApiKeyRow, row.id)
-        assert fresh is not None
-        return _view(fresh)
+
+        revoked = await revoke_key(self.db, name, utcnow(), note)
+        if revoked is None:
+            raise NotFound(f"no API key named {name!r}")
+        return _view(revoked)
