@@ -16,9 +16,9 @@ from chainlit.data.base import BaseDataLayer
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import ElementDict
-from sqlalchemy import event
 
 from core.logging import get_logger
+from memory.chat_store import wire_chat_engine
 from memory.db import async_url
 from ui.web.state import CLIENT_ADDRESS, get_state
 
@@ -126,14 +126,6 @@ class LocalFileStorage(BaseStorageClient):
         """Nothing to release."""
 
 
-def _bind_value(value: Any, sqlite: bool) -> Any:
-    if isinstance(value, dict):
-        return json.dumps(value)  # step modes, player config: no driver adapts a bare dict
-    if sqlite and isinstance(value, list | tuple):
-        return json.dumps(list(value))  # thread and step tags: TEXT[] on PostgreSQL only
-    return value
-
-
 def _read_value(key: str, value: Any) -> Any:
     if key in JSON_FIELDS and isinstance(value, str) and value[:1] in ("{", "["):
         try:
@@ -145,14 +137,6 @@ def _read_value(key: str, value: Any) -> Any:
     return value
 
 
-def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    # Shares the file with Jarvis's own engine: wait for its writers instead of failing.
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
 class JarvisDataLayer(SQLAlchemyDataLayer):
     """Chainlit's SQLAlchemy data layer on Jarvis's database, same shapes on both backends."""
 
@@ -161,28 +145,7 @@ class JarvisDataLayer(SQLAlchemyDataLayer):
             conninfo=async_url(database_url).render_as_string(hide_password=False),
             storage_provider=LocalFileStorage(files_dir),
         )
-        engine = self.engine.sync_engine
-        self._sqlite = engine.dialect.name == "sqlite"
-        event.listen(engine, "before_cursor_execute", self._bind, retval=True)
-        if self._sqlite:
-            event.listen(engine, "connect", _sqlite_connect)
-
-    def _bind(
-        self,
-        _conn: Any,
-        _cursor: Any,
-        statement: str,
-        parameters: Any,
-        _context: Any,
-        executemany: bool,
-    ) -> tuple[str, Any]:
-        if executemany:
-            return statement, parameters
-        if isinstance(parameters, dict):
-            return statement, {k: _bind_value(v, self._sqlite) for k, v in parameters.items()}
-        if isinstance(parameters, list | tuple):
-            return statement, type(parameters)(_bind_value(v, self._sqlite) for v in parameters)
-        return statement, parameters
+        wire_chat_engine(self.engine)
 
     async def execute_sql(
         self, query: str, parameters: dict[str, Any]
