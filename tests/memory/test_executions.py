@@ -30,9 +30,7 @@ async def claim(database: Database, key: str, tool: str = "docker.restart", **kw
     )
 
 
-async def test_a_key_is_claimed_once_and_its_outcome_kept(
-    database: Database, db_url: str
-) -> None:
+async def test_a_key_is_claimed_once_and_its_outcome_kept(database: Database, db_url: str) -> None:
     assert not await executions.execution_exists(database, "k1")
     assert await claim(database, "k1")
     assert await executions.execution_exists(database, "k1")
