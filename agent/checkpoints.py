@@ -12,6 +12,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from sqlalchemy.engine import make_url
 
 from core.errors import BadInput
+from core.paths import private_sqlite
 
 
 def sqlite_checkpoint_path(database_url: str) -> Path:
@@ -35,6 +36,7 @@ async def open_checkpointer(database_url: str) -> AsyncIterator[BaseCheckpointSa
     backend = make_url(database_url).get_backend_name()
     if backend == "sqlite":
         path = sqlite_checkpoint_path(database_url)
+        private_sqlite(path)
         async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
             await saver.setup()
             yield saver

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.paths import private_dir
 from core.settings import Settings
 from memory.audit_checkpoint import CheckpointLog
 from memory.db import Database, upgrade
@@ -41,6 +42,7 @@ def build_runtime(
 ) -> Runtime:
     """Wire the parts together; `migrate` brings the schema to the newest revision first."""
     url = settings.resolved_database_url
+    private_dir(settings.data_dir)
     if migrate:
         upgrade(url)
     key = load_key(settings)

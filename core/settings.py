@@ -197,5 +197,6 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings once; callers pass the result down."""
     settings = Settings(**overrides)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Private when new; an existing dir is tightened by the runtime, after `status` looked.
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     return settings

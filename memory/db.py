@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 from core.errors import BadInput, JarvisError
+from core.paths import private_sqlite
 from memory.audit_checkpoint import CheckpointLog
 
 # session.info key: the audit head (seq, hash) an append left, checkpointed after commit.
@@ -122,11 +123,24 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other backends and in-memory)."""
+    parsed = sync_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def sqlite_private(url: str) -> None:
+    """Create the SQLite file 0600 in a 0700 folder before SQLite opens it (WAL/SHM follow)."""
+    path = sqlite_file(url)
+    if path is not None:
+        private_sqlite(path)
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision`."""
-    parsed = sync_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    sqlite_private(url)
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
@@ -139,6 +153,7 @@ class Database:
         self, url: str, audit_key: bytes = b"", checkpoints: CheckpointLog | None = None
     ) -> None:
         self.url = url
+        sqlite_private(url)
         self.audit_key = audit_key
         self.checkpoints = checkpoints
         self.engine = make_async_engine(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,26 @@ def test_audit_verify_catches_the_newest_entries_deleted(
     )
     report = cli.json("audit", "verify", code=1)
     assert report["ok"] is False and "not signed" in report["problem"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_status_warns_about_data_files_others_can_read_and_makes_them_private(
+    cli: Cli, tmp_path: Path, db_url: str
+) -> None:
+    data, db = tmp_path / "data", Path(db_url.removeprefix("sqlite:///"))
+    cli("status")  # a first start makes everything private
+    private = [data, data / "secret.key", db, tmp_path / "data-audit-checkpoints.jsonl"]
+    assert [oct(stat.S_IMODE(p.stat().st_mode)) for p in private] == ["0o700"] + ["0o600"] * 3
+    assert cli.json("status")["warnings"] == []
+    # An install from before (or a careless chmod): the next status says so, then fixes it.
+    data.chmod(0o755)
+    db.chmod(0o644)
+    warnings = cli.json("status")["warnings"]
+    assert any(w.startswith(f"{data} is 0755") for w in warnings), warnings
+    assert any(w.startswith(f"{db} is 0644") for w in warnings), warnings
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert "now made private" in cli("status").stdout or cli.json("status")["warnings"] == []
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

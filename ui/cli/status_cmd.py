@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 
+from agent.checkpoints import sqlite_checkpoint_path
 from agent.runtime import Runtime
+from core.paths import INITIAL_PASSWORD_FILE, SQLITE_SIDE_FILES, too_open
+from core.settings import Settings
+from memory.db import sqlite_file
 from policies.gate import CallContext
 from policies.outcome import ToolOutcome
-from ui.cli.common import default_actor, emit, run_with_runtime
+from ui.cli.common import default_actor, emit, run_with_runtime, settings_or_exit
 
 
 def _gib(n: float) -> str:
@@ -43,9 +48,22 @@ def _containers(o: ToolOutcome) -> list[str]:
     return ["containers:", *lines]
 
 
+def private_paths(settings: Settings) -> list[Path]:
+    """What Jarvis keeps that nobody else on the machine should read."""
+    paths = [settings.data_dir, settings.data_dir / "secret.key"]
+    paths += [settings.data_dir / INITIAL_PASSWORD_FILE, settings.resolved_audit_checkpoint_file]
+    db = sqlite_file(settings.resolved_database_url)
+    if db is not None:
+        for main in (db, sqlite_checkpoint_path(settings.resolved_database_url)):
+            paths += [main, *(main.with_name(main.name + s) for s in SQLITE_SIDE_FILES)]
+    return paths
+
+
 def status(as_json: bool = typer.Option(False, "--json", help="Print one JSON document.")) -> None:
     """Show the host, the containers and what waits for your approval."""
     ctx = CallContext(actor=default_actor())
+    # Checked before the runtime opens (and tightens) the files, so an old install hears of it.
+    warnings = too_open(private_paths(settings_or_exit()))
 
     async def go(rt: Runtime) -> dict[str, Any]:
         host = await rt.gate.invoke(ctx, "system.overview", {})
@@ -58,6 +76,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print one JSON do
         "host": out["host"].model_dump(mode="json"),
         "containers": out["containers"].model_dump(mode="json"),
         "pending_approvals": [p.model_dump(mode="json") for p in out["pending"]],
+        "warnings": warnings,
     }
 
     def human() -> str:
@@ -65,6 +84,9 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print one JSON do
         pending = out["pending"]
         lines.append(f"pending approvals: {len(pending)}")
         lines += [f"  {p.id} {p.tool} on {p.resource}" for p in pending]
+        if warnings:
+            lines.append("warning: data files were open to others (now made private):")
+            lines += [f"  {w}" for w in warnings]
         return "\n".join(lines)
 
     emit(doc, as_json, human)

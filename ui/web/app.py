@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from agent.runtime import build_runtime
 from core.errors import BadInput
 from core.logging import get_logger
+from core.paths import INITIAL_PASSWORD_FILE
 from core.settings import Settings
 from memory.vault import derive, load_key
 from ui.web import api, domains_api
@@ -32,7 +33,6 @@ log = get_logger("web")
 CHAT_APP = Path(__file__).resolve().parent.parent / "chat" / "app.py"
 # The checkout holds .chainlit/config.toml and chainlit.md; CHAINLIT_APP_ROOT overrides it.
 DEFAULT_APP_ROOT = Path(__file__).resolve().parents[2]
-PASSWORD_FILE = "initial-admin-password"  # noqa: S105  (a file name, not a password)
 HEALTH_TIMEOUT_SECONDS = 5.0
 
 
@@ -77,7 +77,7 @@ def _use_app_root(root: Path) -> None:
 
 def _announce_password(settings: Settings, password: str) -> Path:
     """Show a generated admin password once on stderr and keep it in a 0600 file."""
-    path = settings.data_dir / PASSWORD_FILE
+    path = settings.data_dir / INITIAL_PASSWORD_FILE
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
