@@ -16,13 +16,14 @@ from core.logging import get_logger
 from core.redaction import find_placeholders, substitute
 from memory import audit
 from memory.db import Database
+from memory.executions import Limit, OverLimit
 from memory.models import Approval, utcnow
 from memory.vault import Vault
 from policies.approvals import ApprovalStore
 from policies.engine import Decision, PolicyEngine, PolicyRequest
 from policies.outcome import ApprovalView, Invocation, ToolOutcome
 from policies.prepare import CallContext, Prepared, Preparer
-from policies.runner import Limit, OverLimit, Runner, call_tool
+from policies.runner import Runner, call_tool
 from tools.deps import ToolDeps
 from tools.registry import Registry
 

@@ -11,7 +11,7 @@ from core.logging import get_logger
 from memory import audit, executions
 from memory.audit_notes import AuditNote
 from memory.db import Database
-from memory.executions import Limit, OverLimit  # noqa: F401 (re-exported to policies.gate)
+from memory.executions import Limit
 from policies.outcome import Invocation, Status, ToolOutcome
 from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolSpec
