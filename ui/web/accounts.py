@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -66,7 +67,12 @@ def _shown_name(username: str) -> str:
 
 
 class LoginLimiter:
-    """Failed logins per username and per client address in a sliding window, in memory."""
+    """Failed logins per username and per client address in a sliding window, in memory.
+
+    An attempt is counted as failed *before* its password is checked (`begin`), and at most
+    `max_concurrent` checks run at once per username and per address, so parallel guesses
+    cannot all slip past the lock while argon2 is busy.
+    """
 
     MAX_KEYS = 10_000  # bounds memory when someone tries endless made-up usernames
 
@@ -75,11 +81,46 @@ class LoginLimiter:
         max_failures: int,
         window_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        max_concurrent: int = 2,
     ) -> None:
         self.max_failures = max_failures
         self.window = window_seconds
         self.clock = clock
+        self.max_concurrent = max_concurrent
         self._failures: dict[str, deque[float]] = {}
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, username: str, address: str | None = None) -> bool:
+        """Reserve one attempt, counted as a failure until `finish`; False means refuse it."""
+        keys = self._keys(username, address)
+        with self._lock:
+            now = self.clock()
+            if any(self._recent(k, now) >= self.max_failures for k in keys):
+                return False
+            if any(self._running.get(k, 0) >= self.max_concurrent for k in keys):
+                return False
+            for key in keys:
+                self._running[key] = self._running.get(key, 0) + 1
+            self._count(keys, now)
+            return True
+
+    def finish(self, username: str, address: str | None, ok: bool) -> None:
+        """End a reserved attempt; a success takes its provisional failure back."""
+        keys = self._keys(username, address)
+        with self._lock:
+            for key in keys:
+                left = self._running.get(key, 1) - 1
+                if left > 0:
+                    self._running[key] = left
+                else:
+                    self._running.pop(key, None)
+            if ok:
+                self._failures.pop(keys[0], None)
+                for key in keys[1:]:
+                    times = self._failures.get(key)
+                    if times:
+                        times.pop()
 
     @staticmethod
     def _keys(username: str, address: str | None) -> list[str]:
@@ -109,8 +150,11 @@ class LoginLimiter:
 
     def failed(self, username: str, address: str | None = None) -> None:
         """Count one failed attempt."""
-        now = self.clock()
-        for key in self._keys(username, address):
+        with self._lock:
+            self._count(self._keys(username, address), self.clock())
+
+    def _count(self, keys: list[str], now: float) -> None:
+        for key in keys:
             self._recent(key, now)
             self._failures.setdefault(key, deque()).append(now)
         if len(self._failures) > self.MAX_KEYS:
@@ -210,18 +254,20 @@ class AccountStore:
         """Rate-limited `verify`; every success, failure and refusal is audited."""
         shown = _shown_name(username)
         where = {"username": shown, "address": address or "unknown"}
-        if limiter.locked(username, address):
+        if not limiter.begin(username, address):
             await audit.record(self.db, actor="web", event="login_locked", data=where)
             return None
-        account = await self.verify(username, password)
+        account = None
+        try:
+            account = await self.verify(username, password)
+        finally:
+            limiter.finish(username, address, ok=account is not None)
         if account is None:
-            limiter.failed(username, address)
             locked = limiter.locked(username, address)
             await audit.record(
                 self.db, actor="web", event="login_failed", data={**where, "now_locked": locked}
             )
             return None
-        limiter.succeeded(username, address)
         await audit.record(self.db, actor=f"user:{account.username}", event="login", data=where)
         return account
 

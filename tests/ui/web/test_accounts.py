@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Literal
 
@@ -173,3 +174,50 @@ def test_limiter_forgets_old_failures_and_bounds_its_memory() -> None:
     for i in range(200):
         limiter.failed(f"user{i}")
     assert len(limiter._failures) <= 50
+
+
+async def test_parallel_guesses_cannot_slip_past_the_lock(database: Database) -> None:
+    hasher = CountingHasher()
+    store = AccountStore(database, hasher)
+    await store.ensure_admin(SecretStr("correct horse battery"))
+    limiter = LoginLimiter(max_failures=5, window_seconds=60, clock=Clock())
+    guesses = [
+        store.login("admin", f"guess number {i:03d}", limiter, "10.0.0.9") for i in range(60)
+    ]
+    assert all(result is None for result in await asyncio.gather(*guesses))
+    # Counted before argon2 runs, and at most two checks at once: never more than the budget.
+    assert 1 <= hasher.verifications <= 2
+    events = [event for _, event, _ in await audit_events(database)]
+    assert events.count("login_failed") == hasher.verifications
+    assert events.count("login_locked") == 60 - hasher.verifications
+
+
+async def test_guesses_in_waves_stop_at_the_budget(database: Database) -> None:
+    hasher = CountingHasher()
+    store = AccountStore(database, hasher)
+    await store.ensure_admin(SecretStr("correct horse battery"))
+    limiter = LoginLimiter(max_failures=5, window_seconds=60, clock=Clock())
+    for wave in range(10):
+        guesses = [
+            store.login("admin", f"guess {wave} {i}", limiter, f"10.0.{wave}.{i}") for i in range(6)
+        ]
+        await asyncio.gather(*guesses)
+    assert hasher.verifications == 5
+    # The account's budget is spent, from any address, even with the right password.
+    assert await store.login("admin", "correct horse battery", limiter, "10.9.9.9") is None
+
+
+async def test_concurrent_attempts_are_capped_per_address(database: Database) -> None:
+    hasher = CountingHasher()
+    store = AccountStore(database, hasher)
+    await store.ensure_admin(SecretStr("correct horse battery"))
+    limiter = LoginLimiter(max_failures=100, window_seconds=60, clock=Clock(), max_concurrent=2)
+    names = [f"user{i}" for i in range(10)]
+    results = await asyncio.gather(
+        *(store.login(name, "whatever whatever", limiter, "10.0.0.7") for name in names)
+    )
+    assert results == [None] * 10
+    events = [event for _, event, _ in await audit_events(database)]
+    assert events.count("login_locked") >= 8  # only two ran; the rest were turned away
+    # A right password afterwards still works: refusals were not counted as failures twice.
+    assert await store.login("admin", "correct horse battery", limiter, "10.0.0.7") is not None
