@@ -23,6 +23,7 @@ class AccountRecord:
     is_admin: bool
     created_at: datetime
     last_login_at: datetime | None
+    token_version: int = 0
 
 
 def _record(row: AccountRow) -> AccountRecord:
@@ -33,6 +34,7 @@ def _record(row: AccountRow) -> AccountRecord:
         is_admin=row.is_admin,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+        token_version=row.token_version or 0,
     )
 
 
@@ -84,7 +86,21 @@ async def set_password_hash(
         changed = await session.execute(
             update(AccountRow)
             .where(AccountRow.username == username)
-            .values(password_hash=password_hash)
+            .values(password_hash=password_hash, token_version=AccountRow.token_version + 1)
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            return False
+        await append_note(session, db.audit_key, note)
+    return True
+
+
+async def bump_token_version(db: Database, username: str, note: AuditNote) -> bool:
+    """Revoke every session of the account (they carry the old version); False if none."""
+    async with db.session() as session:
+        changed = await session.execute(
+            update(AccountRow)
+            .where(AccountRow.username == username)
+            .values(token_version=AccountRow.token_version + 1)
         )
         if not changed.rowcount:  # type: ignore[attr-defined]
             return False

@@ -12,10 +12,14 @@ from typing import Any
 
 import chainlit as cl
 import chainlit.data as cl_data
+import jwt
+from chainlit.auth.cookie import get_token_from_cookies
+from chainlit.auth.jwt import decode_jwt
 from chainlit.data.base import BaseDataLayer
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import ElementDict
+from fastapi import Request, Response
 
 from core.logging import get_logger
 from memory.chat_store import wire_chat_engine
@@ -200,7 +204,22 @@ async def password_login(username: str, password: str) -> cl.User | None:
     if account is None:
         return None
     role = "admin" if account.is_admin else "user"
-    return cl.User(identifier=account.username, metadata={"role": role, "provider": "credentials"})
+    # "tv": the account's token version; a later logout or password change revokes this token.
+    meta = {"role": role, "provider": "credentials", "tv": account.token_version}
+    return cl.User(identifier=account.username, metadata=meta)
+
+
+@cl.on_logout
+async def logout(request: Request, _response: Response) -> dict[str, bool]:
+    """Signing out ends every session of the account, not only this browser's cookie."""
+    token = get_token_from_cookies(request.cookies)
+    if token:
+        try:
+            user = decode_jwt(token)
+        except jwt.InvalidTokenError:
+            return {"success": True}
+        await get_state().accounts.revoke_sessions(user.identifier, "logout")
+    return {"success": True}
 
 
 @cl.data_layer

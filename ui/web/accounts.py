@@ -20,6 +20,7 @@ from core.errors import BadInput, NotFound
 from memory import audit
 from memory.accounts import (
     AccountRecord,
+    bump_token_version,
     count_accounts,
     create_account,
     find_account,
@@ -44,6 +45,7 @@ class Account(BaseModel):
     is_admin: bool
     created_at: datetime
     last_login_at: datetime | None
+    token_version: int = 0
 
 
 def _view(row: AccountRecord) -> Account:
@@ -53,6 +55,7 @@ def _view(row: AccountRecord) -> Account:
         is_admin=row.is_admin,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+        token_version=row.token_version,
     )
 
 
@@ -270,6 +273,13 @@ class AccountStore:
             return None
         await audit.record(self.db, actor=f"user:{account.username}", event="login", data=where)
         return account
+
+    async def revoke_sessions(self, username: str, why: str) -> None:
+        """Make every session token issued to the account so far invalid."""
+        note = AuditNote(
+            actor=f"user:{_shown_name(username)}", event="sessions_revoked", data={"why": why}
+        )
+        await bump_token_version(self.db, username, note)
 
     async def set_password(self, username: str, password: SecretStr | str) -> None:
         """Replace an account's password (at least 12 characters)."""

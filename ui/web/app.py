@@ -112,6 +112,12 @@ async def healthz() -> JSONResponse:
     return JSONResponse(Health(status="ok", database="ok").model_dump())
 
 
+async def _token_version(username: str) -> int | None:
+    """The account's current session token version (None: no such account)."""
+    account = await get_state().accounts.get(username)
+    return None if account is None else account.token_version
+
+
 def _version() -> str:
     try:
         return metadata.version("jarvis-homelab")
@@ -169,6 +175,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(ClientAddressMiddleware)
+    # Imported only now: Chainlit reads its app root and secret from the environment on import.
+    from ui.web.sessions import SessionGuardMiddleware
+
+    app.add_middleware(
+        SessionGuardMiddleware,
+        secret=os.environ["CHAINLIT_AUTH_SECRET"],
+        version_of=_token_version,
+    )
     # Outermost: a refused cross-origin request reaches nothing else.
     app.add_middleware(OriginGuardMiddleware, policy=OriginPolicy(settings))
     app.add_api_route(

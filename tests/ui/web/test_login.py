@@ -32,7 +32,8 @@ def test_generated_admin_password_is_shown_once_and_kept_0600(server: Server) ->
     engine = make_sync_engine(server.db_url)
     try:
         with engine.connect() as conn:
-            [stored] = conn.execute(select(AccountRow.password_hash)).scalars().all()
+            query = select(AccountRow.password_hash).where(AccountRow.username == "admin")
+            [stored] = conn.execute(query).scalars().all()
             tables = ["accounts", "audit_log", "users"]
             dumps = [str(conn.execute(text(f"SELECT * FROM {t}")).all()) for t in tables]
     finally:
