@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
@@ -16,10 +15,8 @@ from memory.domain_models import DomainStatus, EventCategory, EventLevel
 from memory.domains import (
     Domain,
     DomainChanges,
-    DomainFields,
     NewDomain,
     NewEvent,
-    Task,
     add_event,
     create_domain,
     find_domain,
@@ -31,8 +28,19 @@ from memory.domains import (
 from memory.models import utcnow
 from tools.deps import ToolDeps
 from tools.dns.base import zone_for
-from tools.netcheck.health import HealthReport, HealthTarget, sweep
-from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.domains.views import (
+    DomainList,
+    DomainStatusResult,
+    DomainView,
+    HealthResult,
+    TaskOutcome,
+    domain_view,
+    event_view,
+    outcome,
+    task_view,
+)
+from tools.netcheck.health import HealthTarget, sweep
+from tools.registry import ToolArgs, ToolFamily
 from tools.workflows.domains import DomainEnv, deprovision, provision, renew_ssl
 
 family = ToolFamily("domains")
@@ -68,53 +76,6 @@ async def _env(deps: ToolDeps) -> AsyncIterator[DomainEnv]:
         yield env
 
 
-class DomainView(ToolResult, DomainFields):
-    """A domain as the chat shows it."""
-
-
-def _view(domain: Domain) -> DomainView:
-    return DomainView.model_validate(domain.model_dump(include=set(DomainFields.model_fields)))
-
-
-class StepView(ToolResult):
-    """One workflow step: done or not, and what it recorded."""
-
-    name: str
-    done: bool
-    at: str | None = None
-    record: dict[str, Any] = Field(default_factory=dict)
-
-
-class TaskView(ToolResult):
-    """A provisioning, deprovisioning or renewal task and its steps."""
-
-    id: int
-    kind: str
-    status: str
-    current_step: str | None
-    attempts: int
-    steps: list[StepView]
-    error: str | None
-    created_at: datetime
-
-
-def _task_view(task: Task) -> TaskView:
-    steps = [
-        StepView(name=name, done=bool(s.get("done")), at=s.get("at"), record=s.get("record") or {})
-        for name, s in task.steps.items()
-    ]
-    return TaskView(
-        id=task.id,
-        kind=task.kind.value,
-        status=task.status.value,
-        current_step=task.current_step,
-        attempts=task.attempts,
-        steps=steps,
-        error=task.error,
-        created_at=task.created_at,
-    )
-
-
 async def _domain(db: Database, fqdn: str) -> Domain:
     domain = await find_domain(db, fqdn)
     if domain is None:
@@ -126,16 +87,6 @@ class ListDomainsArgs(ToolArgs):
     """Which domains to list."""
 
     status: DomainStatus | None = Field(default=None, description="Only domains in this state.")
-
-
-class DomainList(ToolResult):
-    """The registered domains."""
-
-    domains: list[DomainView]
-
-    def is_empty(self) -> bool:
-        """No domain registered (or none in the asked state)."""
-        return not self.domains
 
 
 @family.tool(
@@ -150,31 +101,15 @@ class DomainList(ToolResult):
 )
 async def list_domains_tool(args: ListDomainsArgs, deps: ToolDeps) -> DomainList:
     """The registered domains."""
-    return DomainList(domains=[_view(d) for d in await list_domains(_db(deps), status=args.status)])
+    return DomainList(
+        domains=[domain_view(d) for d in await list_domains(_db(deps), status=args.status)]
+    )
 
 
 class FqdnArgs(ToolArgs):
     """Which domain."""
 
     fqdn: Fqdn
-
-
-class EventView(ToolResult):
-    """One line of a domain's history."""
-
-    at: datetime
-    category: str
-    level: str
-    message: str
-    task_id: int | None
-
-
-class DomainStatusResult(ToolResult):
-    """A domain, its recent tasks with their steps, and its recent events."""
-
-    domain: DomainView
-    tasks: list[TaskView]
-    events: list[EventView]
 
 
 @family.tool(
@@ -194,18 +129,9 @@ async def domain_status(args: FqdnArgs, deps: ToolDeps) -> DomainStatusResult:
     tasks = (await list_tasks(db, domain_id=domain.id))[-5:]
     events = (await list_events(db, domain.id, limit=10_000))[-50:]
     return DomainStatusResult(
-        domain=_view(domain),
-        tasks=[_task_view(t) for t in tasks],
-        events=[
-            EventView(
-                at=e.created_at,
-                category=e.category.value,
-                level=e.level.value,
-                message=e.message,
-                task_id=e.task_id,
-            )
-            for e in events
-        ],
+        domain=domain_view(domain),
+        tasks=[task_view(t) for t in tasks],
+        events=[event_view(e) for e in events],
     )
 
 
@@ -215,16 +141,6 @@ class HealthArgs(ToolArgs):
     fqdn: str = Field(
         default="*", max_length=253, description="A domain name, or * for every active domain."
     )
-
-
-class HealthResult(ToolResult):
-    """A health report per domain checked."""
-
-    reports: list[HealthReport]
-
-    def is_empty(self) -> bool:
-        """No domain to check."""
-        return not self.reports
 
 
 @family.tool(
@@ -294,7 +210,7 @@ async def add_domain(args: AddDomainArgs, deps: ToolDeps) -> DomainView:
     name = normalise_fqdn(args.fqdn)
     zone = zone_for(name, settings.zones) if settings.zones else name.split(".", 1)[1]
     new = NewDomain(fqdn=name, zone=zone, target=args.target, provider=settings.provider)
-    return _view(await create_domain(_db(deps), new))
+    return domain_view(await create_domain(_db(deps), new))
 
 
 class ProvisionArgs(ToolArgs):
@@ -304,21 +220,6 @@ class ProvisionArgs(ToolArgs):
     target: Target | None = Field(
         default=None, description="host:port to proxy to; may be left out for a known domain."
     )
-
-
-class TaskOutcome(ToolResult):
-    """How a domain task ended, step by step."""
-
-    fqdn: str
-    task: TaskView
-    succeeded: bool
-    message: str
-
-
-def _outcome(fqdn: str, task: Task, verb: str) -> TaskOutcome:
-    ok = task.status.value == "succeeded"
-    message = f"{verb} {fqdn}: done" if ok else (task.error or f"{verb} {fqdn} failed")
-    return TaskOutcome(fqdn=fqdn, task=_task_view(task), succeeded=ok, message=message)
 
 
 @family.tool(
@@ -336,7 +237,7 @@ async def provision_domain(args: ProvisionArgs, deps: ToolDeps) -> TaskOutcome:
     """Run the provisioning workflow to its end."""
     async with _env(deps) as env:
         task = await provision(_db(deps), env, args.fqdn, args.target)
-    return _outcome(normalise_fqdn(args.fqdn), task, "provisioning")
+    return outcome(normalise_fqdn(args.fqdn), task, "provisioning")
 
 
 @family.tool(
@@ -352,7 +253,7 @@ async def deprovision_domain(args: FqdnArgs, deps: ToolDeps) -> TaskOutcome:
     """Run the deprovisioning workflow."""
     async with _env(deps) as env:
         task = await deprovision(_db(deps), env, args.fqdn)
-    return _outcome(normalise_fqdn(args.fqdn), task, "deprovisioning")
+    return outcome(normalise_fqdn(args.fqdn), task, "deprovisioning")
 
 
 @family.tool(
@@ -368,4 +269,4 @@ async def renew_domain_ssl(args: FqdnArgs, deps: ToolDeps) -> TaskOutcome:
     """Run the certificate renewal workflow."""
     async with _env(deps) as env:
         task = await renew_ssl(_db(deps), env, args.fqdn)
-    return _outcome(normalise_fqdn(args.fqdn), task, "renewing the certificate of")
+    return outcome(normalise_fqdn(args.fqdn), task, "renewing the certificate of")

@@ -15,7 +15,7 @@ from agent.router import PlannedCall, render_reply
 from agent.turn import ToolCallRecord
 from memory.domain_models import DomainStatus
 from policies.outcome import Invocation, ToolOutcome
-from tools.domains.tools import (
+from tools.domains.views import (
     DomainList,
     DomainStatusResult,
     DomainView,
