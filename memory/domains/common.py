@@ -22,7 +22,8 @@ class Input(BaseModel):
 
 async def domain_row(session: AsyncSession, domain_id: int) -> DomainRecord:
     """The stored row of a domain; NotFound when there is none."""
-    row = await session.get(DomainRecord, domain_id)
+    # Ids are 64-bit: a larger number names nothing (and would overflow the driver).
+    row = await session.get(DomainRecord, domain_id) if 0 < domain_id < 2**63 else None
     if row is None:
         raise NotFound(f"domain {domain_id} does not exist")
     return row

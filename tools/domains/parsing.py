@@ -118,6 +118,13 @@ def _parse_json(text: str) -> ParseResult:
             )
         )
         return result
+    except RecursionError:
+        result.errors.append(
+            RowError(
+                line=None, location="file", field="file", message="the JSON is nested too deeply"
+            )
+        )
+        return result
     if not isinstance(data, list):
         result.errors.append(
             RowError(

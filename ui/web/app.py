@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -11,7 +12,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -112,6 +115,13 @@ async def healthz() -> JSONResponse:
     return JSONResponse(Health(status="ok", database="ok").model_dump())
 
 
+async def _invalid_request(_request: Request, exc: Exception) -> Response:
+    """FastAPI's 422, rendered as ASCII JSON: input with a lone surrogate cannot break it."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=True, default=str)
+    return Response(body, status_code=422, media_type="application/json")
+
+
 async def _token_version(username: str) -> int | None:
     """The account's current session token version (None: no such account)."""
     account = await get_state().accounts.get(username)
@@ -185,6 +195,7 @@ def create_app(
     )
     # Outermost: a refused cross-origin request reaches nothing else.
     app.add_middleware(OriginGuardMiddleware, policy=OriginPolicy(settings))
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_api_route(
         "/healthz",
         healthz,
