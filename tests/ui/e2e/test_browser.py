@@ -8,38 +8,17 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from agent.runtime import build_runtime
 from memory.models import Execution
 from tests.testbed.jarvis_server import ADMIN_PASSWORD, REPO, JarvisServer
-from tests.testbed.services import missing_service
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "test-artifacts" / "e2e"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        missing_service("Chromium", "apt-get install chromium (scripts/setup --test does it)")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        await b.close()
 
 
 @pytest.fixture

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from agent.runtime import build_runtime
 from policies.gate import CallContext
 from tests.testbed.jarvis_server import ADMIN_PASSWORD, REPO, JarvisServer, free_port
-from tests.testbed.services import missing_service
-from tests.ui.e2e.test_browser import CHROMIUM, FLAGS
 
 SHOTS = REPO / "test-artifacts" / "cross-origin"
 ATTACK = """<!doctype html><html><body><h1>Totally harmless page</h1><script>
@@ -38,16 +36,6 @@ const ws = new WebSocket(J.replace("http", "ws") + "/ws/socket.io/?EIO=4&transpo
 ws.onmessage = e => results.ws = "open:" + String(e.data).slice(0, 2);
 ws.onerror = () => { if (!results.ws) results.ws = "refused"; };
 </script></body></html>"""
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        missing_service("Chromium", "apt-get install chromium (scripts/setup --test does it)")
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield b
-        await b.close()
 
 
 @pytest.fixture
