@@ -8,11 +8,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-
 from core.errors import BadInput, NotFound
-from memory import audit
+from memory import approvals
+from memory.audit_notes import AuditNote
 from memory.db import Database
 from memory.models import Approval
 
@@ -74,43 +72,34 @@ class ApprovalStore:
             status="pending",
             idempotency_key=idempotency_key,
         )
-        try:
-            async with self.db.session() as session:
-                session.add(row)
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor=actor,
-                    event="approval_requested",
-                    tool=spec.name,
-                    resource=resource,
-                    data={
-                        "approval_id": row.id,
-                        "args": args,
-                        "rule": decision.rule,
-                        "reason": decision.reason,
-                    },
-                )
-        except IntegrityError:
-            # The same idempotency key asked concurrently: the first approval stands.
-            existing = await self.by_idempotency_key(idempotency_key or "")
-            if existing is None:
-                raise
-            return existing
-        return row
+        note = AuditNote(
+            actor=actor,
+            event="approval_requested",
+            tool=spec.name,
+            resource=resource,
+            data={
+                "approval_id": row.id,
+                "args": args,
+                "rule": decision.rule,
+                "reason": decision.reason,
+            },
+        )
+        if await approvals.add_approval(self.db, row, note):
+            return row
+        # The same idempotency key asked concurrently: the first approval stands.
+        existing = await self.by_idempotency_key(idempotency_key or "")
+        assert existing is not None  # add_approval found it, and approvals are never deleted
+        return existing
 
     async def by_idempotency_key(self, key: str) -> Approval | None:
         """The approval an earlier call with this idempotency key created, if any."""
         await self.expire_due()
-        async with self.db.session() as session:
-            query = select(Approval).where(Approval.idempotency_key == key)
-            return (await session.execute(query)).scalar_one_or_none()
+        return await approvals.approval_by_idempotency_key(self.db, key)
 
     async def get(self, approval_id: str) -> Approval:
         """One approval by id (expiring it first if its time is up)."""
         await self.expire_due()
-        async with self.db.session() as session:
-            row = await session.get(Approval, approval_id)
+        row = await approvals.get_approval(self.db, approval_id)
         if row is None:
             raise NotFound(f"no approval with id {approval_id!r}")
         return row
@@ -118,51 +107,17 @@ class ApprovalStore:
     async def list(self, status: str | None = None, limit: int = 200) -> list[Approval]:
         """Approvals, newest first, optionally with one status."""
         await self.expire_due()
-        query = select(Approval).order_by(Approval.created_at.desc()).limit(limit)
-        if status is not None:
-            query = query.where(Approval.status == status)
-        async with self.db.session() as session:
-            return list((await session.execute(query)).scalars())
+        return await approvals.list_approvals(self.db, status, limit)
 
     async def for_thread(
         self, thread_id: str, status: str | None = None
     ) -> builtins.list[Approval]:
         """Approvals asked in one conversation, oldest first."""
-        query = select(Approval).where(Approval.thread_id == thread_id)
-        if status is not None:
-            query = query.where(Approval.status == status)
-        async with self.db.session() as session:
-            rows = await session.scalars(query.order_by(Approval.created_at))
-            return list(rows)
+        return await approvals.thread_approvals(self.db, thread_id, status)
 
     async def expire_due(self) -> int:
         """Mark pending approvals past their expiry as expired; returns how many."""
-        now = self.clock()
-        async with self.db.session() as session:
-            due = (
-                await session.execute(
-                    select(Approval.id, Approval.actor, Approval.tool, Approval.resource).where(
-                        Approval.status == "pending", Approval.expires_at <= now
-                    )
-                )
-            ).all()
-            for approval_id, actor, tool, resource in due:
-                changed = await session.execute(
-                    update(Approval)
-                    .where(Approval.id == approval_id, Approval.status == "pending")
-                    .values(status="expired", finished_at=now)
-                )
-                if changed.rowcount:  # type: ignore[attr-defined]
-                    await audit.append(
-                        session,
-                        key=self.db.audit_key,
-                        actor="system",
-                        event="approval_expired",
-                        tool=tool,
-                        resource=resource,
-                        data={"approval_id": approval_id, "asked_by": actor},
-                    )
-        return len(due)
+        return await approvals.expire_due_approvals(self.db, self.clock(), _expired_note)
 
     async def decide(self, approval_id: str, *, approve: bool, by: str) -> Approval:
         """Move a pending approval to approved or rejected; any other state is returned as is."""
@@ -173,39 +128,36 @@ class ApprovalStore:
             return row
         now = self.clock()
         target = "approved" if approve else "rejected"
-        async with self.db.session() as session:
-            changed = await session.execute(
-                update(Approval)
-                .where(
-                    Approval.id == approval_id,
-                    Approval.status == "pending",
-                    Approval.expires_at > now,
-                )
-                .values(
-                    status=target,
-                    decided_by=by,
-                    decided_at=now,
-                    finished_at=None if approve else now,
-                )
-            )
-            if changed.rowcount:  # type: ignore[attr-defined]
-                await audit.append(
-                    session,
-                    key=self.db.audit_key,
-                    actor=by,
-                    event=f"approval_{target}",
-                    tool=row.tool,
-                    resource=row.resource,
-                    data={"approval_id": approval_id},
-                )
+        await approvals.decide_approval(
+            self.db,
+            approval_id,
+            status=target,
+            by=by,
+            at=now,
+            finished_at=None if approve else now,
+            note=AuditNote(
+                actor=by,
+                event=f"approval_{target}",
+                tool=row.tool,
+                resource=row.resource,
+                data={"approval_id": approval_id},
+            ),
+        )
         return await self.get(approval_id)
 
     async def finish(self, approval_id: str, status: str, result: dict[str, Any]) -> Approval:
         """Record the outcome of an approved call (only once)."""
-        async with self.db.session() as session:
-            await session.execute(
-                update(Approval)
-                .where(Approval.id == approval_id, Approval.status == "approved")
-                .values(status=status, result=result, finished_at=self.clock())
-            )
+        await approvals.finish_approval(
+            self.db, approval_id, status=status, result=result, at=self.clock()
+        )
         return await self.get(approval_id)
+
+
+def _expired_note(due: approvals.DueApproval) -> AuditNote:
+    return AuditNote(
+        actor="system",
+        event="approval_expired",
+        tool=due.tool,
+        resource=due.resource,
+        data={"approval_id": due.id, "asked_by": due.actor},
+    )
