@@ -19,6 +19,8 @@ from chainlit.data.base import BaseDataLayer
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import ElementDict
+from chainlit.server import sio
+from chainlit.session import ws_sessions_id
 from fastapi import Request, Response
 
 from core.logging import get_logger
@@ -211,15 +213,29 @@ async def password_login(username: str, password: str) -> cl.User | None:
 
 @cl.on_logout
 async def logout(request: Request, _response: Response) -> dict[str, bool]:
-    """Signing out ends every session of the account, not only this browser's cookie."""
+    """Signing out ends every session of the account (open sockets too), not only this cookie."""
     token = get_token_from_cookies(request.cookies)
-    if token:
-        try:
-            user = decode_jwt(token)
-        except jwt.InvalidTokenError:
-            return {"success": True}
-        await get_state().accounts.revoke_sessions(user.identifier, "logout")
+    if not token:
+        return {"success": True}
+    try:
+        user = decode_jwt(token)
+    except jwt.InvalidTokenError:
+        return {"success": True}
+    accounts = get_state().accounts
+    account = await accounts.get(user.identifier)
+    # Only a current token may end the sessions: a stolen revoked one must not log you out.
+    if account is None or user.metadata.get("tv") != account.token_version:
+        return {"success": True}
+    await accounts.revoke_sessions(user.identifier, "logout")
+    await disconnect_sockets(user.identifier)
     return {"success": True}
+
+
+async def disconnect_sockets(username: str) -> None:
+    """Close this process's open chat sockets of one person (their tokens were revoked)."""
+    for session in list(ws_sessions_id.values()):
+        if session.user is not None and session.user.identifier == username:
+            await sio.disconnect(session.socket_id)
 
 
 @cl.data_layer

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from http.cookies import SimpleCookie
 from typing import Any
 
 import jwt
 from chainlit.auth import create_jwt
 from chainlit.auth.cookie import get_token_from_cookies, set_auth_cookie
 from chainlit.user import User
-from starlette.requests import Request
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,28 +26,53 @@ from core.logging import get_logger
 log = get_logger("web.sessions")
 COOKIE = "access_token"
 REFRESH_AFTER_SECONDS = 3600
-# Static files need no session (and would cost a lookup each).
-UNGUARDED = ("/assets/", "/public/", "/favicon", "/logo", "/healthz", "/api/")
+# Static files need no session (and would cost a lookup each); the REST API takes only keys.
+UNGUARDED_PATHS = frozenset({"/favicon", "/logo", "/healthz"})
+UNGUARDED_PREFIXES = ("/assets/", "/public/", "/api/")
 
 # username -> the account's current token version, or None when there is no such account
 VersionOf = Callable[[str], Awaitable[int | None]]
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
+    """Every Cookie header, read the way Chainlit and Starlette read them."""
+    joined = "; ".join(v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"cookie")
+    return cookie_parser(joined)
+
+
+def _normalised(scope: Scope, keep_session: bool) -> Scope:
+    """One Cookie header rebuilt from what was parsed (the session dropped unless kept), and
+    no bearer session, so what Chainlit reads is exactly what was checked."""
+    cookies = {n: v for n, v in _cookies(scope).items() if keep_session or not n.startswith(COOKIE)}
+    headers = [
+        (k, v)
+        for k, v in scope.get("headers", [])
+        if k != b"cookie"
+        and not (not keep_session and k == b"authorization" and _bearer(v) is not None)
+    ]
+    if cookies:
+        headers.append((b"cookie", "; ".join(f"{n}={v}" for n, v in cookies.items()).encode()))
+    return {**scope, "headers": headers}
+
+
+def _bearer(value: bytes) -> str | None:
+    """The JWT of an `Authorization: Bearer` header (API keys are not JWTs)."""
+    scheme, token = get_authorization_scheme_param(value.decode("latin-1"))
+    return token if scheme.lower() == "bearer" and token.count(".") == 2 else None
+
+
+def _token(scope: Scope) -> str | None:
+    found = get_token_from_cookies(_cookies(scope))
+    if found:
+        return found
     for key, value in scope.get("headers", []):
-        if key == b"cookie":
-            jar.load(value.decode("latin-1"))
-    return {name: morsel.value for name, morsel in jar.items()}
+        if key == b"authorization" and (bearer := _bearer(value)) is not None:
+            return bearer
+    return None
 
 
-def _without_auth_cookies(scope: Scope) -> Scope:
-    """The request as if it carried no session (other cookies kept)."""
-    kept = [(k, v) for k, v in scope.get("headers", []) if k != b"cookie"]
-    others = [f"{n}={v}" for n, v in _cookies(scope).items() if not n.startswith(COOKIE)]
-    if others:
-        kept.append((b"cookie", "; ".join(others).encode("latin-1")))
-    return {**scope, "headers": kept}
+def _guarded(path: str) -> bool:
+    return path not in UNGUARDED_PATHS and not path.startswith(UNGUARDED_PREFIXES)
 
 
 def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
@@ -74,30 +99,34 @@ class SessionGuardMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the session token (if any) before Chainlit sees it."""
         path = str(scope.get("path", ""))
-        if scope["type"] not in ("http", "websocket") or path.startswith(UNGUARDED):
+        if scope["type"] not in ("http", "websocket") or not _guarded(path):
             await self.app(scope, receive, send)
             return
-        token = get_token_from_cookies(_cookies(scope))
+        token = _token(scope)
         claims = self._claims(token) if token else None
         if claims is None:
-            await self.app(scope, receive, send)  # no session, or one Chainlit will refuse
+            # No session, or one Chainlit refuses too; either way it sees what was parsed here.
+            await self.app(_normalised(scope, keep_session=True), receive, send)
             return
-        username = str(claims.get("identifier", ""))
-        issued_with = (claims.get("metadata") or {}).get("tv")
-        current = await self.version_of(username)
-        if current is None or issued_with != current:
+        if not await self.current(claims):
             log.info("session_revoked_token_refused", path=path[:200])
             gone = Response()
             gone.delete_cookie(COOKIE)
-            await self.app(_without_auth_cookies(scope), receive, _with_headers(send, _set(gone)))
+            bare = _normalised(scope, keep_session=False)
+            await self.app(bare, receive, _with_headers(send, _set(gone)))
             return
-        if (
-            scope["type"] == "http"
-            and time.time() - float(claims.get("iat", 0)) > REFRESH_AFTER_SECONDS
-        ):
+        scope = _normalised(scope, keep_session=True)
+        age = time.time() - float(claims.get("iat", 0))
+        if scope["type"] == "http" and age > REFRESH_AFTER_SECONDS:
             await self.app(scope, receive, _with_headers(send, self._refreshed(scope, claims)))
             return
         await self.app(scope, receive, send)
+
+    async def current(self, claims: dict[str, Any]) -> bool:
+        """Whether a token's account exists and the token carries its current version."""
+        issued_with = (claims.get("metadata") or {}).get("tv")
+        version = await self.version_of(str(claims.get("identifier", "")))
+        return version is not None and issued_with == version
 
     def _claims(self, token: str) -> dict[str, Any] | None:
         try:

@@ -3,10 +3,14 @@ and a token in use for over an hour is re-issued (12-hour lifetime)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 
 import httpx
 import jwt
+import pytest
+import socketio
 from argon2 import PasswordHasher
 
 from agent.runtime import Runtime
@@ -79,3 +83,66 @@ async def test_tokens_live_twelve_hours_and_are_reissued_after_an_hour(
     # A token signed with anything else is no session at all.
     forged = jwt.encode(claims, "not the secret of this installation!", algorithm="HS256")
     assert whoami(server, forged) == 401
+
+
+async def revoked_token(server: Server, runtime: Runtime, name: str) -> str:
+    """A token issued before a logout (a copy someone kept), and a current one after it."""
+    await account(runtime, name)
+    old = sign_in(server, name)
+    await AccountStore(runtime.db).revoke_sessions(name, "test")
+    return old
+
+
+async def test_a_revoked_token_gets_nowhere_by_any_door(server: Server, runtime: Runtime) -> None:
+    old = await revoked_token(server, runtime, "tester-doors")
+    fresh = sign_in(server, "tester-doors")
+    doors: list[dict[str, str] | list[tuple[str, str]]] = [
+        {"Cookie": f"a b=1; access_token={old}"},  # a malformed cookie before it
+        [("Cookie", f"access_token={old}"), ("Cookie", "theme=dark")],  # two Cookie headers
+        {"Authorization": f"Bearer {old}"},  # the header instead of the cookie
+    ]
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        for headers in doors:
+            assert http.get("/user", headers=headers).status_code == 401, headers
+        # A revoked token cannot log the owner out of the session they have now.
+        out = http.post("/logout", headers={"Cookie": f"access_token={old}"})
+        assert out.status_code == 200
+        good = http.get("/user", headers={"Authorization": f"Bearer {fresh}"})
+        assert good.status_code == 200
+
+
+async def test_logout_closes_the_open_chat_sockets(server: Server, runtime: Runtime) -> None:
+    await account(runtime, "tester-socket")
+    token = sign_in(server, "tester-socket")
+    closed = asyncio.Event()
+    client = socketio.AsyncClient(reconnection=False)
+    client.on("disconnect", lambda *_: closed.set())
+    await client.connect(
+        server.url,
+        socketio_path="/ws/socket.io",
+        transports=["websocket"],
+        headers={"Cookie": f"access_token={token}", "Origin": server.url},
+        auth={"sessionId": str(uuid.uuid4()), "clientType": "webapp"},
+        wait_timeout=20,
+    )
+    try:
+        assert client.connected
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            out = http.post(
+                "/logout", headers={"Cookie": f"access_token={token}", "Origin": server.url}
+            )
+            assert out.status_code == 200
+        await asyncio.wait_for(closed.wait(), timeout=10)
+    finally:
+        await client.disconnect()
+    # And the same token cannot open a new one.
+    again = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await again.connect(
+            server.url,
+            socketio_path="/ws/socket.io",
+            transports=["websocket"],
+            headers={"Cookie": f"access_token={token}", "Origin": server.url},
+            auth={"sessionId": str(uuid.uuid4()), "clientType": "webapp"},
+            wait_timeout=20,
+        )
