@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from core.redaction import redact_value
-from memory.audit_checkpoint import Checkpoint, CheckpointLog, sign
+from memory.audit_checkpoint import CheckpointLog, sign
 from memory.db import AUDIT_HEAD, Database, read_sync
 from memory.models import AuditEntry, AuditHead, utcnow
 
@@ -46,21 +46,6 @@ def entry_hash(
     )
     # Keyed: someone who can write the database but lacks the key cannot re-forge the chain.
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
-
-
-def write_entry(
-    conn: Connection,
-    *,
-    key: bytes,
-    actor: str,
-    event: str,
-    tool: str | None = None,
-    resource: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> int:
-    """Append one entry on a connection inside a transaction (secrets are redacted first)."""
-    seq, _ = _write(conn, key, actor, event, tool, resource, data)
-    return seq
 
 
 def _write(
@@ -151,37 +136,38 @@ class VerifyReport(BaseModel):
     checkpoint_seq: int | None = None  # the newest signed checkpoint compared, if any
 
 
-def _bad(count: int, seq: int | None, problem: str, cp: Checkpoint | None) -> VerifyReport:
+Checkpoints = dict[int, set[str]]
+
+
+def _bad(count: int, seq: int | None, problem: str, top: int | None) -> VerifyReport:
     return VerifyReport(
-        ok=False,
-        entries=count,
-        first_bad_seq=seq,
-        problem=problem,
-        checkpoint_seq=cp.seq if cp else None,
+        ok=False, entries=count, first_bad_seq=seq, problem=problem, checkpoint_seq=top
     )
 
 
 def verify(
-    session: Session, key: bytes, checkpoint: Checkpoint | None = None, forged: int = 0
+    session: Session, key: bytes, checkpoints: Checkpoints | None = None, forged: int = 0
 ) -> VerifyReport:
     """Walk the chain in order; report the first altered, missing or reordered entry.
 
-    With a checkpoint from outside the database, a log cut short below it, or rewritten up to
-    it, is caught too (the head row alone can be rewound by whoever can write the database).
+    With the checkpoints kept outside the database (None: no checkpoint file), a log cut
+    short or rewritten below any of them is caught too, even with the key and the head row
+    rewritten to match.
     """
+    marks = checkpoints or {}
+    top = max(marks, default=None)
     prev = GENESIS
     expected = 1
     count = 0
-    at_checkpoint: str | None = None
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
     for row in rows:
         count += 1
         if row.seq != expected:
             problem = f"entry {expected} is missing (next present is {row.seq})"
-            return _bad(count, expected, problem, checkpoint)
+            return _bad(count, expected, problem, top)
         if row.prev_hash != prev:
             problem = f"entry {row.seq} does not link to entry {row.seq - 1}"
-            return _bad(count, row.seq, problem, checkpoint)
+            return _bad(count, row.seq, problem, top)
         digest = entry_hash(
             key,
             row.seq,
@@ -195,45 +181,48 @@ def verify(
         )
         if digest != row.hash:
             problem = f"entry {row.seq} was altered (its hash does not match its content)"
-            return _bad(count, row.seq, problem, checkpoint)
-        if checkpoint is not None and row.seq == checkpoint.seq:
-            at_checkpoint = row.hash
+            return _bad(count, row.seq, problem, top)
+        if row.seq in marks and marks[row.seq] != {row.hash}:
+            problem = f"entry {row.seq} differs from its checkpoint: the chain was rewritten"
+            return _bad(count, row.seq, problem, top)
         prev = row.hash
         expected += 1
     last = expected - 1
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
     if head is None:
-        return _bad(count, expected, "the chain's head record is missing", checkpoint)
+        return _bad(count, expected, "the chain's head record is missing", top)
     if head.seq != last or head.hash != prev:
         problem = f"the log ends at entry {last} but {head.seq} were written"
-        return _bad(count, expected, problem, checkpoint)
-    if last > 0 and (
-        head.mac is None or not hmac.compare_digest(head.mac, sign(key, "head", last, prev))
-    ):
+        return _bad(count, expected, problem, top)
+    signed = head.mac is not None and hmac.compare_digest(head.mac, sign(key, "head", last, prev))
+    if last > 0 and not signed:
         problem = f"the head record (entry {last}) is not signed with the audit key: rewound?"
-        return _bad(count, last, problem, checkpoint)
+        return _bad(count, last, problem, top)
     if forged:
         problem = f"{forged} checkpoint line(s) outside the database are not signed by this log"
-        return _bad(count, None, problem, checkpoint)
-    if checkpoint is not None:
-        if checkpoint.seq > last:
-            problem = (
-                f"the log ends at entry {last} but a checkpoint outside the database saw entry "
-                f"{checkpoint.seq}: entries were deleted"
-            )
-            return _bad(count, last + 1, problem, checkpoint)
-        if at_checkpoint != checkpoint.hash:
-            problem = f"entry {checkpoint.seq} differs from its checkpoint: the chain was rewritten"
-            return _bad(count, checkpoint.seq, problem, checkpoint)
-    return VerifyReport(
-        ok=True, entries=count, checkpoint_seq=checkpoint.seq if checkpoint else None
-    )
+        return _bad(count, None, problem, top)
+    if top is not None and top > last:
+        problem = (
+            f"the log ends at entry {last} but a checkpoint outside the database saw entry "
+            f"{top}: entries were deleted"
+        )
+        return _bad(count, last + 1, problem, top)
+    if checkpoints is not None and last > 0 and not marks:
+        problem = "no checkpoint outside the database vouches for this log (file emptied?)"
+        return _bad(count, None, problem, top)
+    return VerifyReport(ok=True, entries=count, checkpoint_seq=top)
 
 
 def verify_database(url: str, key: bytes, checkpoints: CheckpointLog | None = None) -> VerifyReport:
-    """`verify` on the database at `url` (StoreUnavailable when it cannot be read)."""
-    newest, forged = checkpoints.newest() if checkpoints is not None else (None, 0)
-    return read_sync(url, lambda session: verify(session, key, newest, forged))
+    """`verify` on the database at `url` (StoreUnavailable when it cannot be read).
+
+    A missing checkpoint file is reported when the log has entries: it is where the proof of
+    the log's length lives.
+    """
+    marks, forged = checkpoints.read() if checkpoints is not None else (None, 0)
+    if checkpoints is not None and marks is None:
+        marks = {}
+    return read_sync(url, lambda session: verify(session, key, marks, forged))
 
 
 def latest_entries(url: str, limit: int) -> list[AuditEntry]:

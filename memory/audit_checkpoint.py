@@ -14,7 +14,6 @@ import json
 import os
 import syslog
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from core.logging import get_logger
@@ -33,14 +32,6 @@ def sign(key: bytes, kind: str, seq: int, digest: str) -> str:
 def installation_id(key: bytes) -> str:
     """A short public id of the audit key, so one file can serve several installations."""
     return sign(key, "installation", 0, "")[:16]
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """One signed `(seq, hash)` of the chain's head."""
-
-    seq: int
-    hash: str
 
 
 class CheckpointLog:
@@ -78,26 +69,28 @@ class CheckpointLog:
             syslog.openlog(SYSLOG_TAG, 0, syslog.LOG_AUTHPRIV)
             syslog.syslog(syslog.LOG_INFO, f"checkpoint {text}")
 
-    def newest(self) -> tuple[Checkpoint | None, int]:
-        """The newest checkpoint with a valid signature, and how many lines were forged."""
-        best: Checkpoint | None = None
-        forged = 0
+    def read(self) -> tuple[dict[int, set[str]] | None, int]:
+        """Every signed `(seq, hash)` of this log, by seq, and how many lines are not signed
+        by it; None when there is no checkpoint file at all."""
         try:
             lines = self.path.read_text().splitlines()
         except FileNotFoundError:
             return None, 0
-        for raw in lines:
+        seen: dict[int, set[str]] = {}
+        forged = 0
+        for number, raw in enumerate(lines, start=1):
             try:
                 item = json.loads(raw)
-                seq, digest = int(item["seq"]), str(item["hash"])
-                if item.get("id") != self._id:
-                    continue
-                if not hmac.compare_digest(str(item["mac"]), sign(self.key, "cp", seq, digest)):
-                    forged += 1
-                    continue
+                seq, digest, mac = int(item["seq"]), str(item["hash"]), str(item["mac"])
+                owner = item.get("id")
             except (ValueError, KeyError, TypeError):
+                # A last line cut short by a crash mid-write is not an attack.
+                forged += number != len(lines)
+                continue
+            if owner != self._id:
+                continue  # another installation's log sharing the file
+            if not hmac.compare_digest(mac, sign(self.key, "cp", seq, digest)):
                 forged += 1
                 continue
-            if best is None or seq >= best.seq:
-                best = Checkpoint(seq, digest)
-        return best, forged
+            seen.setdefault(seq, set()).add(digest)
+        return seen, forged

@@ -50,8 +50,8 @@ async def test_every_committed_append_leaves_a_signed_checkpoint(
     await audit.record(logged, actor="user:evin", event="read", tool="system.overview")
     lines = [json.loads(x) for x in checkpoints.path.read_text().splitlines()]
     assert [x["seq"] for x in lines] == [1, 2, 3, 4]
-    newest, forged = checkpoints.newest()
-    assert newest is not None and newest.seq == 4 and forged == 0
+    marks, forged = checkpoints.read()
+    assert marks is not None and max(marks) == 4 and forged == 0
     report = check(db_url, checkpoints)
     assert report.ok and report.checkpoint_seq == 4
     assert oct(checkpoints.path.stat().st_mode & 0o777) == "0o600"
@@ -65,8 +65,8 @@ async def test_a_rolled_back_append_leaves_no_checkpoint(
         async with logged.session() as session:
             await audit.append(session, key=KEY, actor="user:evin", event="read")
             raise RuntimeError("the change failed")
-    newest, _ = checkpoints.newest()
-    assert newest is not None and newest.seq == 1
+    marks, _ = checkpoints.read()
+    assert marks is not None and max(marks) == 1
     assert len(checkpoints.path.read_text().splitlines()) == 1
 
 
@@ -112,7 +112,7 @@ async def test_a_chain_rewritten_with_the_key_below_a_checkpoint_is_caught(
         await forger.close()
     assert verify(db_url).ok
     report = check(db_url, checkpoints)
-    assert not report.ok and report.first_bad_seq == 3
+    assert not report.ok and report.first_bad_seq == 1
     assert "rewritten" in (report.problem or "")
 
 
@@ -122,8 +122,8 @@ async def test_forged_checkpoint_lines_are_reported(
     await fill(logged, 2)
     with checkpoints.path.open("a") as handle:
         fake = {"id": json.loads(checkpoints.path.read_text().splitlines()[0])["id"]}
-        handle.write(json.dumps({**fake, "seq": 1, "hash": "f" * 64, "mac": "0" * 64}) + "\n")
         handle.write("not json\n")
+        handle.write(json.dumps({**fake, "seq": 1, "hash": "f" * 64, "mac": "0" * 64}) + "\n")
     report = check(db_url, checkpoints)
     assert not report.ok and "2 checkpoint line(s)" in (report.problem or "")
 
@@ -136,3 +136,59 @@ async def test_another_installations_checkpoints_are_ignored(
     await fill(logged, 2)
     report = check(db_url, checkpoints)
     assert report.ok and report.checkpoint_seq == 2
+
+
+async def test_a_rebuilt_chain_with_one_fresh_signed_line_disagrees_with_older_checkpoints(
+    logged: Database, db_url: str, checkpoints: CheckpointLog
+) -> None:
+    await fill(logged, 3)
+    async with logged.session() as session:
+        await session.execute(delete(AuditEntry))
+        await session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash=audit.GENESIS)
+        )
+    forger = Database(db_url, audit_key=KEY)
+    try:
+        for actor in ("user:mallory", "user:mallory", "user:mallory"):
+            await audit.record(forger, actor=actor, event="read")
+    finally:
+        await forger.close()
+    # With the stolen key, the forger signs a checkpoint for the new head too.
+    async with logged.session() as session:
+        head = (await session.execute(select(AuditHead))).scalar_one()
+    CheckpointLog(checkpoints.path, KEY).write(head.seq, head.hash)
+    report = check(db_url, checkpoints)
+    assert not report.ok and report.first_bad_seq == 1 and "rewritten" in (report.problem or "")
+
+
+async def test_a_missing_checkpoint_file_is_reported_when_the_log_has_entries(
+    logged: Database, db_url: str, checkpoints: CheckpointLog
+) -> None:
+    assert check(db_url, checkpoints).ok  # nothing written yet: nothing to vouch for
+    await fill(logged, 2)
+    checkpoints.path.unlink()
+    report = check(db_url, checkpoints)
+    assert not report.ok and "no checkpoint" in (report.problem or "")
+
+
+async def test_a_log_wiped_to_nothing_is_caught_by_the_checkpoints(
+    logged: Database, db_url: str, checkpoints: CheckpointLog
+) -> None:
+    await fill(logged, 2)
+    async with logged.session() as session:
+        await session.execute(delete(AuditEntry))
+        await session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash=audit.GENESIS, mac=None)
+        )
+    assert verify(db_url).ok  # the database alone cannot tell an empty log from a wiped one
+    report = check(db_url, checkpoints)
+    assert not report.ok and "entries were deleted" in (report.problem or "")
+
+
+async def test_a_line_cut_short_by_a_crash_is_not_called_forged(
+    logged: Database, db_url: str, checkpoints: CheckpointLog
+) -> None:
+    await fill(logged, 2)
+    with checkpoints.path.open("a") as handle:
+        handle.write('{"id": "abc", "seq": 3, "ha')
+    assert check(db_url, checkpoints).ok
