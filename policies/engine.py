@@ -73,9 +73,11 @@ class PolicyEngine:
 
     @cached_property
     def named_values(self) -> frozenset[str]:
-        """Names the policy spells out in its resources (`container:plex` names `plex`)."""
+        """Names the policy's allow rules spell out (`container:plex` names `plex`)."""
         names = set()
         for rule in self.rules:
+            if rule.effect != "allow":
+                continue  # naming something in order to deny or ask is no vouching for it
             for pattern in rule.resources:
                 _, _, value = pattern.partition(":")
                 if value and not any(c in value for c in "*?[]"):

@@ -65,8 +65,11 @@ class Gate:
     def _request(self, ctx: CallContext, p: Prepared, resource: str) -> PolicyRequest:
         untrusted: list[str] = []
         if ctx.provenance is not None and p.spec.risk != "read":
+            free = p.spec.free_fields
+            given = {k: v for k, v in p.as_given.items() if k in free}
+            real = {k: v for k, v in p.shown.items() if k in free}
             untrusted = ctx.provenance.untrusted_only(
-                {"given": p.as_given, "real": p.shown}, self.engine.named_values
+                {"given": given, "real": real}, self.engine.named_values
             )
         return PolicyRequest(
             tool=p.spec.name,

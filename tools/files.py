@@ -80,6 +80,9 @@ class ReadConfigResult(ToolResult):
     "read_config",
     risk="read",
     resource="file:{path}",
+    # The owner's own files under the edit roots: reading one then writing it back must not
+    # count its path, hash or content as someone else's words.
+    untrusted_output=False,
     canonical=_real_path,
     description="""Read a configuration file (Caddyfile, compose.yaml, .env-free YAML/JSON/TOML)
     from a folder Jarvis may edit, with its sha256 (pass it back as expected_sha256 when

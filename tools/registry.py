@@ -5,7 +5,9 @@ from __future__ import annotations
 import string
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, NoReturn, TypeVar
+from enum import Enum
+from types import UnionType
+from typing import Any, Literal, NoReturn, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict
 
@@ -64,6 +66,24 @@ class ToolSpec:
         """The concrete resource this call touches, e.g. `container:plex`."""
         values = args if isinstance(args, dict) else args.model_dump(mode="json")
         return self.resource.format(**values)
+
+    @property
+    def free_fields(self) -> frozenset[str]:
+        """Argument fields that take free values (text); fixed choices, flags and numbers
+        cannot carry words someone slipped into tool output."""
+        fixed = (bool, int, float)
+        out = set()
+        for name, f in self.args_model.model_fields.items():
+            union = get_origin(f.annotation) in (Union, UnionType)
+            kinds = get_args(f.annotation) if union else (f.annotation,)
+            if not all(
+                k is type(None)
+                or get_origin(k) is Literal
+                or (isinstance(k, type) and issubclass(k, (*fixed, Enum)))
+                for k in kinds
+            ):
+                out.add(name)
+        return frozenset(out)
 
     @property
     def secret_fields(self) -> frozenset[str]:

@@ -41,8 +41,11 @@ def test_values_the_policy_names_are_trusted() -> None:
             "resources": ["container:Plex", "container:media-*"],
         }
     )
-    engine = PolicyEngine([rule])
-    assert engine.named_values == frozenset({"plex"})
+    deny = Rule.model_validate(
+        {"id": "never-vault", "effect": "deny", "resources": ["container:vault"]}
+    )
+    engine = PolicyEngine([rule, deny])
+    assert engine.named_values == frozenset({"plex"})  # naming to deny vouches for nothing
     p = Provenance()
     p.add_untrusted("plex exited with code 137; media-box too")
     assert p.untrusted_only({"name": "plex"}, engine.named_values) == []

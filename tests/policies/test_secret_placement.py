@@ -179,3 +179,29 @@ async def test_unknown_placeholder_in_a_secret_field_is_bad_input(gate: Gate, ro
             {"path": str(target), "content": "A=[[secret:000000000000]]\n", "validator": "text"},
         )
     assert target.read_text() == "A=1\n"
+
+
+async def test_the_model_reading_then_writing_a_config_is_not_escalated(
+    gate: Gate, root: Path
+) -> None:
+    # The owner's own file: its path, hash and validator are not someone else's words.
+    target = root / "app.yaml"
+    target.write_text("a: 1\n")
+    prov = Provenance()
+    prov.add_typed("set a to 2 in app.yaml")
+    model = CallContext(actor="user:evin", provenance=prov)
+    read = await gate.invoke(model, "files.read_config", {"path": str(target)})
+    assert read.status == "ok" and not read.untrusted
+    digest = read.data["sha256"]  # type: ignore[index]
+    outcome = await gate.invoke(
+        model,
+        "files.write_config",
+        {"path": str(target), "content": "a: 2\n", "validator": "yaml", "expected_sha256": digest},
+    )
+    assert outcome.status == "ok", (outcome.rule, outcome.reason)
+    assert target.read_text() == "a: 2\n"
+
+
+def test_fixed_choices_flags_and_numbers_are_not_checked_for_provenance() -> None:
+    spec = build_registry().get("files.write_config")
+    assert spec.free_fields == {"path", "content", "expected_sha256", "health_url"}
