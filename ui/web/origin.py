@@ -64,10 +64,11 @@ class OriginPolicy:
         if clean in self.allowed:
             return True
         # The page was served by this very address (loopback, or a bare IP on the LAN): a
-        # name could be rebound to us by someone else's DNS, an address cannot.
+        # name could be rebound to us by someone else's DNS, an address (or localhost) cannot.
         netloc = urlsplit(clean).netloc
         hostname = urlsplit(clean).hostname or ""
-        return host_header is not None and netloc == host_header.lower() and _is_ip(hostname)
+        local = _is_ip(hostname) or hostname == "localhost"
+        return host_header is not None and netloc == host_header.lower() and local
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -114,7 +115,8 @@ class OriginGuardMiddleware:
             if message["type"] == "http.response.start":
                 headers = []
                 for key, value in message.get("headers", []):
-                    secure = key.lower() == b"set-cookie" and b"secure" not in value.lower()
+                    attributes = [a.strip().lower() for a in value.split(b";")[1:]]
+                    secure = key.lower() == b"set-cookie" and b"secure" not in attributes
                     headers.append((key, value + b"; Secure" if secure else value))
                 message = {**message, "headers": headers}
             await send(message)

@@ -10,7 +10,7 @@ from agent.runtime import Runtime
 from core.settings import Settings
 from tests.ui.web.conftest import Server
 from tests.ui.web.test_api import ask_for_write, new_key
-from ui.web.origin import OriginPolicy, origin_of
+from ui.web.origin import OriginGuardMiddleware, OriginPolicy, origin_of
 
 HANDSHAKE = "/ws/socket.io/?EIO=4&transport=polling"
 
@@ -39,6 +39,8 @@ def test_policy_allows_the_public_origin_and_the_address_itself() -> None:
     assert policy.allows("http://127.0.0.1:8000", "127.0.0.1:8000")
     assert not policy.allows("https://n8n.evindrake.net", "host.evindrake.net")
     assert not policy.allows("http://127.0.0.1:9000", "127.0.0.1:8000")
+    assert policy.allows("http://localhost:8000", "localhost:8000")
+    assert not policy.allows("http://localhost:9000", "localhost:8000")
     # A name that resolves to us is not enough: someone else's DNS could rebind it.
     assert not policy.allows("http://evil.example:8000", "evil.example:8000")
     assert policy.secure_cookies
@@ -110,3 +112,31 @@ def test_safe_reads_from_anywhere_still_work(server: Server) -> None:
     answer = httpx.get(f"{server.url}/healthz", headers={"Origin": evil}, timeout=10)
     assert answer.status_code == 200
     assert "access-control-allow-origin" not in answer.headers
+
+
+async def test_cookies_get_the_secure_attribute_behind_https() -> None:
+    async def app(scope: object, receive: object, send: object) -> None:
+        await send(  # type: ignore[operator]
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"set-cookie", b"access_token=insecure-but-not-Secure; Path=/"),
+                    (b"set-cookie", b"other=1; Path=/; Secure"),
+                ],
+            }
+        )
+
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    guard = OriginGuardMiddleware(app, OriginPolicy(Settings(public_url="https://h.example.net")))
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
+    await guard(scope, None, send)  # type: ignore[arg-type]
+    cookies = [v for k, v in sent[0]["headers"] if k == b"set-cookie"]  # type: ignore[attr-defined]
+    assert cookies == [
+        b"access_token=insecure-but-not-Secure; Path=/; Secure",
+        b"other=1; Path=/; Secure",
+    ]

@@ -36,7 +36,7 @@ def http(server: Server) -> Iterator[httpx.Client]:
 
 
 def test_a_huge_numeric_id_is_not_found(http: httpx.Client) -> None:
-    for ref in ("1" * 40, "9" * 20, "0" * 300):
+    for ref in ("1" * 40, "9" * 20, "0" * 300, "\u00b2", "\u0661\u0662"):
         answer = http.get(f"{DOMAINS}/{ref[:254]}")
         assert answer.status_code == 404, (ref, answer.status_code, answer.text[:200])
         assert answer.json()["detail"]

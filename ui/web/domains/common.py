@@ -61,7 +61,7 @@ async def audit_change(caller: ApiKeyView, event: str, fqdn: str, data: dict[str
 
 async def resolve(ref: str) -> Domain:
     """The domain named by id or fqdn; NotFound otherwise."""
-    if ref.isdigit():
+    if ref.isascii() and ref.isdecimal():  # "²" and "١٢" are digits to str.isdigit
         return await get_domain(db(), int(ref))
     try:
         found = await find_domain(db(), ref)

@@ -34,7 +34,7 @@ async def _capped_body(request: Request) -> bytes:
         status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         f"the file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MiB",
     )
-    if declared.isdigit() and int(declared) > IMPORT_MAX_BYTES:
+    if declared.isascii() and declared.isdecimal() and int(declared) > IMPORT_MAX_BYTES:
         raise too_large
     parts: list[bytes] = []
     size = 0
