@@ -93,8 +93,11 @@ class OriginGuardMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass same-origin (and non-browser) requests on; answer 403 to the rest."""
-        if scope["type"] not in ("http", "websocket") or not self._needs_check(scope):
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
+            return
+        if not self._needs_check(scope):
+            await self.app(scope, receive, self._secure(send))
             return
         origin = _header(scope, b"origin")
         if origin is None and scope["type"] == "http":
