@@ -58,6 +58,14 @@ class Vault:
                 session.add(VaultSecret(placeholder=ph, ciphertext=token))
         self._cache.update(new)
 
+    async def known(self, session: AsyncSession, min_length: int) -> dict[str, str]:
+        """Every stored secret at least `min_length` long, by placeholder (decrypted once)."""
+        stored = set((await session.execute(select(VaultSecret.placeholder))).scalars())
+        missing = stored - set(self._cache)
+        if missing:
+            await self.resolve(session, missing)
+        return {ph: v for ph, v in self._cache.items() if len(v) >= min_length}
+
     async def resolve(self, session: AsyncSession, placeholders: set[str]) -> dict[str, str]:
         """The secret behind each placeholder; an unknown one is bad input."""
         out = {ph: self._cache[ph] for ph in placeholders if ph in self._cache}

@@ -73,6 +73,11 @@ def _check_placement(spec: ToolSpec, raw_args: dict[str, Any]) -> None:
         )
 
 
+# Stored secrets shorter than this are not hunted for in every output: "UTC" or "true" from
+# an environment would blank out ordinary text.
+MIN_STORED_SECRET = 8
+
+
 class Preparer:
     """Validates calls and hides secrets in whatever a call shows."""
 
@@ -85,11 +90,15 @@ class Preparer:
     async def scrub(
         self, data: dict[str, Any] | None, message: str | None, resolved: dict[str, str]
     ) -> tuple[dict[str, Any] | None, str | None]:
-        """Hide secrets (resolved by this call, marked by tools, known shapes); keep them."""
+        """Hide secrets (every stored one, those marked by tools, known shapes); keep them."""
         found = self.deps.take_secrets()
         redactor = Redactor(self.deps.redaction_salt, sink=found.__setitem__)
-        shown = redactor.value(unsubstitute(data, resolved)) if data is not None else None
-        text = redactor.text(unsubstitute(message, resolved)) if message else message
+        # Every stored secret, not only this call's: one written into a file must not come
+        # back in plain text when the file is read.
+        async with self.db.session() as session:
+            known = {**await self.vault.known(session, MIN_STORED_SECRET), **resolved}
+        shown = redactor.value(unsubstitute(data, known)) if data is not None else None
+        text = redactor.text(unsubstitute(message, known)) if message else message
         if found:
             async with self.db.session() as session:
                 await self.vault.remember(session, found)

@@ -205,3 +205,21 @@ async def test_the_model_reading_then_writing_a_config_is_not_escalated(
 def test_fixed_choices_flags_and_numbers_are_not_checked_for_provenance() -> None:
     spec = build_registry().get("files.write_config")
     assert spec.free_fields == {"path", "content", "expected_sha256", "health_url"}
+
+
+async def test_a_secret_written_into_a_file_does_not_come_back_plain(
+    gate: Gate, root: Path
+) -> None:
+    placeholder = await stored_placeholder(gate, root)
+    target = root / "notes.txt"
+    target.write_text("nothing\n")
+    written = await gate.invoke(
+        USER,
+        "files.write_config",
+        {"path": str(target), "content": f"note {placeholder} end\n", "validator": "text"},
+    )
+    assert written.status == "ok"
+    assert target.read_text() == f"note {SECRET} end\n"
+    read = await gate.invoke(USER, "files.read_config", {"path": str(target)})
+    assert SECRET not in read.model_dump_json()
+    assert placeholder in str(read.data)
