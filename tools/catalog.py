@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tools import caddy, docker, domains, files, ssl, system
+from tools import docker, domains, files, ssl, system
+from tools.caddy import tools as caddy
 from tools.registry import Registry, ToolFamily
 
 FAMILIES: tuple[ToolFamily, ...] = (

@@ -1,6 +1,5 @@
-"""Caddy: the admin API client, the desired config, snapshots with rollback, renewals, tools."""
+"""Caddy: the admin API client, the desired config, snapshots with rollback, renewals, tools.
 
-from tools.caddy import tools
-from tools.caddy.tools import family
-
-__all__ = ["family", "tools"]
+The tools (`tools.caddy.tools`) compose the durable workflows, which use this package's
+client: the catalog imports them by their module, so the package itself imports nothing.
+"""

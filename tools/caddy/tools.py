@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError
 
@@ -23,9 +23,8 @@ from tools.caddy.desired import ManagedSite, build_desired, drift, is_managed, r
 from tools.caddy.snapshots import Snapshot, apply
 from tools.deps import ToolDeps
 from tools.registry import ToolArgs, ToolFamily, ToolResult
-
-if TYPE_CHECKING:
-    from tools.workflows.domain_env import DomainEnv
+from tools.workflows.caddy_sites import live_sites
+from tools.workflows.domain_env import DomainEnv
 
 family = ToolFamily("caddy")
 
@@ -42,9 +41,6 @@ SnapshotId = Annotated[
 
 @asynccontextmanager
 async def _env(deps: ToolDeps) -> AsyncIterator[DomainEnv]:
-    # Imported here: tools.workflows imports tools.caddy, whose package imports this module.
-    from tools.workflows.domain_env import DomainEnv
-
     # A fresh environment per call: its HTTP client belongs to this call's event loop.
     async with DomainEnv.from_settings(deps.settings, deps.db) as env:
         yield env
@@ -288,8 +284,6 @@ class ImportCaddyfileArgs(ToolArgs):
 
 async def _imported(env: DomainEnv, caddyfile: str, live: Any) -> Any:
     """The adapted Caddyfile plus the managed routes the live config has."""
-    from tools.workflows.caddy_sites import live_sites
-
     base = await env.caddy.adapt(caddyfile)  # BadInput with Caddy's message when invalid
     if not isinstance(base, dict):
         raise BadInput("Caddy adapted the Caddyfile to no config")
