@@ -84,9 +84,16 @@ def test_every_tool_is_described_rated_and_tested(spec: ToolSpec) -> None:
 
 
 def test_only_output_nobody_else_controls_is_trusted() -> None:
-    # Kernel counters, the owner's own mounts and interfaces, Jarvis's own snapshot records.
+    # Kernel counters, the owner's own mounts, interfaces and config files, Jarvis's own
+    # snapshot records.
     trusted = {s.name for s in build_registry().specs() if not s.untrusted_output}
-    assert trusted == {"system.overview", "system.disks", "system.network", "caddy.list_snapshots"}
+    assert trusted == {
+        "system.overview",
+        "system.disks",
+        "system.network",
+        "caddy.list_snapshots",
+        "files.read_config",
+    }
 
 
 def test_there_are_the_documented_tools() -> None:
