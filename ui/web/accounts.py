@@ -170,8 +170,13 @@ class LoginLimiter:
     def _prune(self, now: float) -> None:
         for key in list(self._failures):
             self._recent(key, now)
+        # Forget keys that are not locked first (oldest first: dicts keep insertion order), so
+        # a flood of made-up names or addresses cannot reset a locked account's count.
+        for key in [k for k, t in self._failures.items() if len(t) < self.max_failures]:
+            if len(self._failures) <= self.MAX_KEYS:
+                return
+            del self._failures[key]
         while len(self._failures) > self.MAX_KEYS:
-            # Oldest first: dicts keep insertion order.
             del self._failures[next(iter(self._failures))]
 
 

@@ -221,3 +221,14 @@ async def test_concurrent_attempts_are_capped_per_address(database: Database) ->
     assert events.count("login_locked") >= 8  # only two ran; the rest were turned away
     # A right password afterwards still works: refusals were not counted as failures twice.
     assert await store.login("admin", "correct horse battery", limiter, "10.0.0.7") is not None
+
+
+def test_a_flood_of_new_names_does_not_unlock_a_locked_account() -> None:
+    limiter = LoginLimiter(max_failures=3, window_seconds=60, clock=Clock())
+    for _ in range(3):
+        limiter.failed("admin", "10.0.0.1")
+    limiter.MAX_KEYS = 100
+    for i in range(500):
+        limiter.failed(f"made-up-{i}", f"2001:db8::{i:x}")
+    assert limiter.locked("admin")
+    assert len(limiter._failures) <= 100
