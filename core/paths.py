@@ -36,9 +36,13 @@ def private_file(path: Path) -> None:
     _tighten(path, PRIVATE_FILE)
 
 
-def private_sqlite(path: Path) -> None:
-    """A SQLite file and its WAL/SHM (SQLite gives those the main file's mode) made private."""
-    private_file(path)
+def private_sqlite(path: Path, create: bool = True) -> None:
+    """A SQLite file and its WAL/SHM (SQLite gives those the main file's mode) made private;
+    with `create=False` only files that exist already are touched."""
+    if create:
+        private_file(path)
+    elif path.exists():
+        _tighten(path, PRIVATE_FILE)
     for suffix in SQLITE_SIDE_FILES:
         side = path.with_name(path.name + suffix)
         if side.exists():

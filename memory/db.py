@@ -131,11 +131,12 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def sqlite_private(url: str) -> None:
-    """Create the SQLite file 0600 in a 0700 folder before SQLite opens it (WAL/SHM follow)."""
+def sqlite_private(url: str, create: bool = True) -> None:
+    """Create the SQLite file 0600 in a 0700 folder before SQLite opens it (WAL/SHM follow);
+    with `create=False`, only tighten the files that exist."""
     path = sqlite_file(url)
     if path is not None:
-        private_sqlite(path)
+        private_sqlite(path, create=create)
 
 
 def upgrade(url: str, revision: str = "head") -> None:
@@ -153,7 +154,8 @@ class Database:
         self, url: str, audit_key: bytes = b"", checkpoints: CheckpointLog | None = None
     ) -> None:
         self.url = url
-        sqlite_private(url)
+        # Created (private) by `upgrade`; a database that is gone stays gone for `ping`.
+        sqlite_private(url, create=False)
         self.audit_key = audit_key
         self.checkpoints = checkpoints
         self.engine = make_async_engine(url)
