@@ -39,6 +39,26 @@ async def rewind_head(db: Database, to: int, mac: str | None = None) -> None:
         )
 
 
+async def wipe(db: Database) -> None:
+    """Empty the log and reset its head to the start, as a database writer could."""
+    async with db.session() as session:
+        await session.execute(delete(AuditEntry))
+        await session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash=audit.GENESIS, mac=None)
+        )
+
+
+async def rebuild_chain(db: Database, url: str, actors: list[str]) -> None:
+    """Wipe the log, then write a new chain with the (stolen) key and no checkpoints."""
+    await wipe(db)
+    forger = Database(url, audit_key=KEY)
+    try:
+        for actor in actors:
+            await audit.record(forger, actor=actor, event="read")
+    finally:
+        await forger.close()
+
+
 def check(url: str, checkpoints: CheckpointLog) -> audit.VerifyReport:
     return audit.verify_database(url, KEY, checkpoints)
 
@@ -99,17 +119,7 @@ async def test_a_chain_rewritten_with_the_key_below_a_checkpoint_is_caught(
 ) -> None:
     await fill(logged, 3)
     # Rebuild the whole chain with the key, with entry 2 changed: only the checkpoint notices.
-    async with logged.session() as session:
-        await session.execute(delete(AuditEntry))
-        await session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash=audit.GENESIS)
-        )
-    forger = Database(db_url, audit_key=KEY)  # writes no checkpoints
-    try:
-        for actor in ("user:evin", "user:mallory", "user:evin"):
-            await audit.record(forger, actor=actor, event="read")
-    finally:
-        await forger.close()
+    await rebuild_chain(logged, db_url, ["user:evin", "user:mallory", "user:evin"])
     assert verify(db_url).ok
     report = check(db_url, checkpoints)
     assert not report.ok and report.first_bad_seq == 1
@@ -142,17 +152,7 @@ async def test_a_rebuilt_chain_with_one_fresh_signed_line_disagrees_with_older_c
     logged: Database, db_url: str, checkpoints: CheckpointLog
 ) -> None:
     await fill(logged, 3)
-    async with logged.session() as session:
-        await session.execute(delete(AuditEntry))
-        await session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash=audit.GENESIS)
-        )
-    forger = Database(db_url, audit_key=KEY)
-    try:
-        for actor in ("user:mallory", "user:mallory", "user:mallory"):
-            await audit.record(forger, actor=actor, event="read")
-    finally:
-        await forger.close()
+    await rebuild_chain(logged, db_url, ["user:mallory"] * 3)
     # With the stolen key, the forger signs a checkpoint for the new head too.
     async with logged.session() as session:
         head = (await session.execute(select(AuditHead))).scalar_one()
@@ -175,11 +175,7 @@ async def test_a_log_wiped_to_nothing_is_caught_by_the_checkpoints(
     logged: Database, db_url: str, checkpoints: CheckpointLog
 ) -> None:
     await fill(logged, 2)
-    async with logged.session() as session:
-        await session.execute(delete(AuditEntry))
-        await session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash=audit.GENESIS, mac=None)
-        )
+    await wipe(logged)
     assert verify(db_url).ok  # the database alone cannot tell an empty log from a wiped one
     report = check(db_url, checkpoints)
     assert not report.ok and "entries were deleted" in (report.problem or "")
