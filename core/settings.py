@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -74,6 +83,78 @@ class DomainsSettings(BaseModel):
     )
     cert_thresholds: tuple[int, int, int] = (21, 7, 2)
     record_ttl: int = Field(default=300, ge=30, le=86400)
+
+
+RunKind = Literal["diagnose", "remediate", "maintenance", "summary"]
+
+
+class ScheduleEntry(BaseModel):
+    """One job of the background agent: what kind of run, which checks, how often."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    kind: RunKind
+    checks: list[str] = Field(
+        default_factory=lambda: ["*"], description="Check ids or globs this job runs."
+    )
+    every_seconds: int | None = Field(default=None, ge=10, description="Run every N seconds.")
+    at: time | None = Field(default=None, description="Or once a day at this time (HH:MM).")
+    tz: str = "UTC"
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> ScheduleEntry:
+        if (self.every_seconds is None) == (self.at is None):
+            raise ValueError(f"schedule {self.name!r}: give either every_seconds or at")
+        return self
+
+
+def _default_schedule() -> list[ScheduleEntry]:
+    return [
+        ScheduleEntry(
+            name="patrol",
+            kind="remediate",
+            every_seconds=300,
+            checks=["containers.*", "host.*", "caddy.*", "workflows.*", "audit.*"],
+        ),
+        ScheduleEntry(name="domains", kind="remediate", every_seconds=3600, checks=["domains.*"]),
+        ScheduleEntry(name="maintenance", kind="maintenance", at=time(3, 30)),
+        ScheduleEntry(name="summary", kind="summary", at=time(8, 0)),
+    ]
+
+
+class BackgroundSettings(BaseModel):
+    """The background agent: its schedule, thresholds and queue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(default=True, description="`jarvis serve` runs the schedule.")
+    schedule: list[ScheduleEntry] = Field(default_factory=_default_schedule)
+    disk_percent: float = Field(default=90.0, gt=0, le=100)
+    inode_percent: float = Field(default=90.0, gt=0, le=100)
+    memory_percent: float = Field(default=90.0, gt=0, le=100)
+    restart_loop_count: int = Field(
+        default=3, ge=1, description="Restarts within restart_loop_seconds that make a loop."
+    )
+    restart_loop_seconds: int = Field(default=3600, ge=60)
+    workflow_stuck_seconds: int = Field(default=900, ge=60)
+    verify_seconds: float = Field(
+        default=30.0, gt=0, description="How long a repair has to show it worked."
+    )
+    stale_run_seconds: int = Field(
+        default=120, ge=10, description="A running run silent this long is taken over."
+    )
+    keep_runs_days: int = Field(default=30, ge=1)
+    keep_checkpoints_days: int = Field(default=30, ge=1)
+    queue_name: str = Field(default="jarvis:queue", min_length=1, max_length=100)
+
+    @field_validator("schedule")
+    @classmethod
+    def _unique(cls, value: list[ScheduleEntry]) -> list[ScheduleEntry]:
+        names = [e.name for e in value]
+        if len(set(names)) != len(names):
+            raise ValueError("schedule entries need distinct names")
+        return value
 
 
 class Settings(BaseSettings):
@@ -145,6 +226,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=1)
 
     domains: DomainsSettings = Field(default_factory=DomainsSettings)
+    background: BackgroundSettings = Field(default_factory=BackgroundSettings)
 
     @field_validator("allowed_origins")
     @classmethod

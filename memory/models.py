@@ -116,7 +116,7 @@ class AuditHead(Base):
 
 
 class AgentRun(Base):
-    """A chat turn, autonomous check or workflow run."""
+    """A background pass, manual run or repair: queued -> running -> succeeded|failed."""
 
     __tablename__ = "agent_runs"
 
@@ -124,10 +124,57 @@ class AgentRun(Base):
     kind: Mapped[str] = mapped_column(String(50))
     thread_id: Mapped[str | None] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="running")
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     summary: Mapped[str | None] = mapped_column(Text)
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    parent_id: Mapped[str | None] = mapped_column(String(36))
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    approvals: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_agent_runs_status", "status"),
+        Index("ix_agent_runs_queued", "queued_at"),
+    )
+
+
+class Finding(Base):
+    """A problem a check found on one resource; one row per episode, counted while it lasts."""
+
+    __tablename__ = "findings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    check: Mapped[str] = mapped_column(String(100))
+    resource: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]]
+    remedy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    run_id: Mapped[str | None] = mapped_column(String(36))
+    # The repair in flight: its idempotency key is written before the gate is called, so a
+    # run killed mid-way calls again with the same key and the gate never repeats the change.
+    repair_attempt: Mapped[int] = mapped_column(Integer, default=0)
+    repair_key: Mapped[str | None] = mapped_column(String(200))
+    repair_status: Mapped[str | None] = mapped_column(String(30))
+    approval_id: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (
+        Index("ix_findings_status", "status"),
+        Index("ix_findings_check_resource", "check", "resource"),
+    )
 
 
 class Host(Base):

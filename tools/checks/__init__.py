@@ -1,0 +1,1 @@
+"""Diagnose: small typed checks that each look at one part of the homelab and report findings."""

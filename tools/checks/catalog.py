@@ -1,0 +1,17 @@
+"""Every check Jarvis runs, added explicitly (as the tool catalog adds tool families)."""
+
+from __future__ import annotations
+
+from tools.checks.base import Check, CheckSet
+
+SETS: list[CheckSet] = []
+
+
+def all_checks() -> list[Check]:
+    """The checks, in a stable order."""
+    found = [c for s in SETS for c in s.checks]
+    ids = [c.id for c in found]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise RuntimeError(f"check ids used twice: {sorted(dupes)}")
+    return found
