@@ -29,6 +29,7 @@ class PolicyRequest(BaseModel):
     actor: str
     resource: str
     untrusted_values: list[str] = []
+    labels: dict[str, str] = {}
 
 
 class Decision(BaseModel):
@@ -60,6 +61,8 @@ def _matches(rule: Rule, req: PolicyRequest, now: datetime) -> bool:
     if not any(fnmatchcase(req.actor, pattern) for pattern in rule.actors):
         return False
     if not any(fnmatchcase(req.resource, pattern) for pattern in rule.resources):
+        return False
+    if rule.labels and any(req.labels.get(k) != v for k, v in rule.labels.items()):
         return False
     return not rule.windows or any(_in_window(w, now) for w in rule.windows)
 

@@ -77,6 +77,7 @@ class Gate:
             actor=ctx.actor,
             resource=resource,
             untrusted_values=untrusted,
+            labels=p.labels,
         )
 
     async def _decide(self, ctx: CallContext, p: Prepared) -> Decision:

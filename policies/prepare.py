@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import BadInput, NotAllowed, NotFound
+from core.errors import BadInput, JarvisError, NotAllowed, NotFound
 from core.redaction import Redactor, find_placeholders, substitute, unsubstitute
 from memory import audit
 from memory.db import Database
@@ -37,6 +37,7 @@ class Prepared:
     shown: dict[str, Any]
     resolved: dict[str, str]  # placeholder -> secret, used by this call
     as_given: dict[str, Any]  # shown arguments before the canonical form (id prefix, raw path)
+    labels: dict[str, str] = field(default_factory=dict)  # the resource's labels, for rules
 
     @property
     def resource(self) -> str:
@@ -132,7 +133,17 @@ class Preparer:
             # The value was transformed (normalised, encoded): its placeholder no longer fits.
             await self.reject(ctx, tool, "a secret placeholder was used where it cannot stay")
             raise BadInput(f"a secret placeholder cannot be used in these arguments of {tool}")
-        return Prepared(spec, args, shown or {}, resolved, as_given or {})
+        labels = await self._labels(spec, args)
+        return Prepared(spec, args, shown or {}, resolved, as_given or {}, labels)
+
+    async def _labels(self, spec: ToolSpec, args: ToolArgs) -> dict[str, str]:
+        """The target's labels; none when they cannot be read (rules then simply don't match)."""
+        if spec._labels is None:
+            return {}
+        try:
+            return await spec._labels(args, self.deps)
+        except JarvisError:
+            return {}
 
     async def _canonical(self, spec: ToolSpec, args: ToolArgs) -> ToolArgs:
         """The call's real target; a target that does not exist or is off limits is bad input."""

@@ -58,6 +58,10 @@ class Rule(_Strict):
     risks: list[Literal["read", "write", "destructive"]] | None = None
     actors: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
     resources: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+    labels: dict[str, str] | None = Field(
+        default=None,
+        description="Only resources carrying all these labels (a container's Docker labels).",
+    )
     windows: list[Window] = Field(default_factory=list)
     rate_limit: RateLimit | None = None
 

@@ -41,6 +41,9 @@ Preview = Callable[[Any, ToolDeps], Awaitable[str | None]]
 # Turns validated args into what the call really touches (a container id into its name,
 # a file's current hash pinned), so the policy judges the real target.
 Canonical = Callable[[Any, ToolDeps], Awaitable[Any]]
+# The labels of the resource a call touches (a container's Docker labels), which policy rules
+# may match on: `jarvis.autoheal=true` is how a container opts in to background repairs.
+Labels = Callable[[Any, ToolDeps], Awaitable[dict[str, str]]]
 # `Field(json_schema_extra=SECRET_BEARING)`: the gate may resolve secret placeholders into this
 # field (a config file's content); a placeholder in any other field is refused.
 SECRET_BEARING: dict[str, Any] = {"secret_bearing": True}
@@ -61,6 +64,7 @@ class ToolSpec:
     _impl: Impl = field(repr=False)
     _preview: Preview | None = field(default=None, repr=False)
     _canonical: Canonical | None = field(default=None, repr=False)
+    _labels: Labels | None = field(default=None, repr=False)
 
     def resource_for(self, args: ToolArgs | dict[str, Any]) -> str:
         """The concrete resource this call touches, e.g. `container:plex`."""
@@ -123,6 +127,7 @@ class ToolFamily:
         untrusted_output: bool = True,
         preview: Preview | None = None,
         canonical: Canonical | None = None,
+        labels: Labels | None = None,
     ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[..., NoReturn]]:
         """Register an async `impl(args, deps) -> result` under `prefix.name`.
 
@@ -145,6 +150,7 @@ class ToolFamily:
                 _impl=fn,
                 _preview=preview,
                 _canonical=canonical,
+                _labels=labels,
             )
             _check_resource(spec)
             self.specs.append(spec)

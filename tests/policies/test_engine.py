@@ -24,9 +24,15 @@ def req(
     actor: str = "user:evin",
     resource: str = "container:plex",
     untrusted: list[str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> PolicyRequest:
     return PolicyRequest(
-        tool=tool, risk=risk, actor=actor, resource=resource, untrusted_values=untrusted or []
+        tool=tool,
+        risk=risk,
+        actor=actor,
+        resource=resource,
+        untrusted_values=untrusted or [],
+        labels=labels or {},
     )
 
 
@@ -91,9 +97,34 @@ async def test_maintenance_window_including_midnight_wrap() -> None:
         assert (await engine.evaluate(req(), Counter())).decision == expected, now
 
 
+async def test_background_repairs_need_the_autoheal_label() -> None:
+    engine = PolicyEngine(load_rules(None))
+    for labels in ({}, {"jarvis.autoheal": "false"}, {"other": "true"}):
+        d = await engine.evaluate(req(actor=AUTONOMOUS, labels=labels), Counter())
+        assert (d.decision, d.rule) == ("ask", "builtin:autonomous-write"), labels
+    opted_in = req(actor=AUTONOMOUS, labels={"jarvis.autoheal": "true", "x": "y"})
+    d = await engine.evaluate(opted_in, Counter())
+    assert (d.decision, d.rule) == ("allow", "autonomous-restart-breaker")
+
+
+async def test_a_rule_naming_a_container_opts_it_in() -> None:
+    mine = rule(
+        id="heal-plex",
+        effect="allow",
+        tools=["docker.start_container"],
+        actors=[AUTONOMOUS],
+        resources=["container:plex"],
+    )
+    engine = PolicyEngine([mine, *load_rules(None)])
+    d = await engine.evaluate(req("docker.start_container", actor=AUTONOMOUS), Counter())
+    assert (d.decision, d.rule) == ("allow", "heal-plex")
+    other = req("docker.start_container", actor=AUTONOMOUS, resource="container:db")
+    assert (await engine.evaluate(other, Counter())).decision == "ask"
+
+
 async def test_rate_limit_escalates_to_ask_as_circuit_breaker() -> None:
     engine = PolicyEngine(load_rules(None))
-    auto = req(actor=AUTONOMOUS)
+    auto = req(actor=AUTONOMOUS, labels={"jarvis.autoheal": "true"})
     under = Counter(2)
     d = await engine.evaluate(auto, under)
     assert (d.decision, d.rule) == ("allow", "autonomous-restart-breaker")

@@ -213,7 +213,7 @@ class TestAutonomousBreaker:
     async def test_fourth_autonomous_restart_in_an_hour_is_asked(
         self, gate: Gate, make_container: Any
     ) -> None:
-        box = make_container()
+        box = make_container(labels={"jarvis.autoheal": "true"})
         auto = CallContext(actor="agent:autonomous")
         for _ in range(3):
             outcome = await gate.invoke(
@@ -226,6 +226,14 @@ class TestAutonomousBreaker:
         assert fourth.status == "approval_required" and "circuit breaker" in (fourth.reason or "")
         stop = await gate.invoke(auto, "docker.stop_container", {"name": box.name})
         assert stop.status == "approval_required" and stop.rule == "builtin:autonomous-write"
+
+    async def test_a_container_that_did_not_opt_in_is_asked_about(
+        self, gate: Gate, make_container: Any
+    ) -> None:
+        box = make_container()
+        auto = CallContext(actor="agent:autonomous")
+        outcome = await gate.invoke(auto, "docker.restart_container", {"name": box.name})
+        assert (outcome.status, outcome.rule) == ("approval_required", "builtin:autonomous-write")
 
 
 class TestDeny:
@@ -406,7 +414,7 @@ async def test_a_misspelt_container_is_bad_input_with_suggestions(
 
 async def test_rate_limit_holds_across_processes(gate: Gate, make_container: Any) -> None:
     """Two gates (as a CLI and a server would have) race for the breaker: only 3 get through."""
-    box = make_container()
+    box = make_container(labels={"jarvis.autoheal": "true"})
     other = Gate(gate.db, gate.registry, gate.engine, gate.deps, gate.vault, clock=gate.clock)
     auto = CallContext(actor="agent:autonomous")
     args = {"name": box.name, "timeout": 0}

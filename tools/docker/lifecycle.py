@@ -123,6 +123,15 @@ async def _real_name(args: ContainerArgs, deps: ToolDeps) -> ContainerArgs:
     return args.model_copy(update={"name": str(data.get("Name") or args.name).lstrip("/")})
 
 
+async def _labels(args: ContainerArgs, deps: ToolDeps) -> dict[str, str]:
+    """The container's labels, for rules that match on them (a gone container has none)."""
+    try:
+        data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    except NotFound:
+        return {}
+    return dict((data.get("Config") or {}).get("Labels") or {})
+
+
 async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
     data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
     state: Json = data.get("State") or {}
@@ -136,6 +145,7 @@ async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
     resource="container:{name}",
     preview=_state_preview,
     canonical=_real_name,
+    labels=_labels,
     description="""
 Start a stopped container (nothing changes if it already runs). Use it when a service is down
 because its container exited or was stopped. Returns the state before and after.
@@ -156,6 +166,7 @@ async def start_container(args: StartContainerArgs, deps: ToolDeps) -> Lifecycle
     resource="container:{name}",
     preview=_state_preview,
     canonical=_real_name,
+    labels=_labels,
     description="""
 Stop a running container: SIGTERM, then SIGKILL after `timeout` seconds. The service it runs
 goes down until it is started again (a restart policy does not bring it back after a stop).
@@ -176,6 +187,7 @@ async def stop_container(args: StopContainerArgs, deps: ToolDeps) -> LifecycleRe
     resource="container:{name}",
     preview=_state_preview,
     canonical=_real_name,
+    labels=_labels,
     description="""
 Restart a container (stop with `timeout`, then start; starts it if it was stopped). The usual
 first repair for a hung or unhealthy service. Returns the new start time to confirm it took.
@@ -254,6 +266,7 @@ async def _remove_preview(args: RemoveContainerArgs, deps: ToolDeps) -> str | No
     resource="container:{name}",
     preview=_remove_preview,
     canonical=_pin_container,
+    labels=_labels,
     description="""
 Delete a container (its writable layer is lost; named volumes stay). A running container is
 refused unless force=true. Use it for containers that are no longer wanted, not as a repair:
