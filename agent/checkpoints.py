@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -46,3 +47,18 @@ async def open_checkpointer(database_url: str) -> AsyncIterator[BaseCheckpointSa
             yield pg
     else:
         raise BadInput(f"no checkpoint store for database type {backend!r}")
+
+
+async def trim_checkpoints(database_url: str, before: datetime) -> int:
+    """Delete the checkpoints of chat threads idle since before `before`; how many threads."""
+    newest: dict[str, datetime] = {}
+    async with open_checkpointer(database_url) as saver:
+        async for item in saver.alist(None):
+            thread = str(item.config["configurable"].get("thread_id"))
+            stamp = datetime.fromisoformat(item.checkpoint["ts"])
+            if thread not in newest or stamp > newest[thread]:
+                newest[thread] = stamp
+        idle = [t for t, stamp in newest.items() if stamp < before]
+        for thread in idle:
+            await saver.adelete_thread(thread)
+    return len(idle)

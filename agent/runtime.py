@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.events import Event, EventBus
 from core.paths import private_dir
 from core.settings import Settings
 from memory.audit_checkpoint import CheckpointLog
@@ -30,6 +31,7 @@ class Runtime:
     engine: PolicyEngine
     deps: ToolDeps
     gate: Gate
+    events: EventBus
 
     async def close(self) -> None:
         """Release clients and the database pool."""
@@ -57,6 +59,7 @@ def build_runtime(
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
     deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db, docker_factory=connect)
+    events = EventBus()
     gate = Gate(
         db,
         registry,
@@ -64,5 +67,8 @@ def build_runtime(
         deps,
         Vault(key),
         approval_ttl=timedelta(seconds=settings.approval_ttl_seconds),
+        on_approval=lambda view: events.publish(
+            Event(kind="approval.created", data=view.model_dump(mode="json"))
+        ),
     )
-    return Runtime(settings, db, registry, engine, deps, gate)
+    return Runtime(settings, db, registry, engine, deps, gate, events)

@@ -56,6 +56,8 @@ class Approval(Base):
     rule: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     diff: Mapped[str | None] = mapped_column(Text)
+    # Why it was proposed, when a background run proposed it (the finding and the repair).
+    purpose: Mapped[str | None] = mapped_column(Text)
     thread_id: Mapped[str | None] = mapped_column(String(200))
     run_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="pending")

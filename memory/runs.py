@@ -25,7 +25,7 @@ class RunView(BaseModel):
 
     id: str
     kind: str
-    trigger: str
+    trigger: Trigger
     actor: str
     status: str
     parent_id: str | None = None

@@ -52,6 +52,7 @@ class ApprovalStore:
         decision: Decision,
         diff: str | None,
         idempotency_key: str | None = None,
+        purpose: str | None = None,
     ) -> Approval:
         """Record a pending approval and its audit entry in one transaction."""
         now = self.clock()
@@ -67,6 +68,7 @@ class ApprovalStore:
             rule=decision.rule,
             reason=decision.reason,
             diff=diff,
+            purpose=purpose,
             thread_id=thread_id,
             run_id=run_id,
             status="pending",
@@ -82,6 +84,7 @@ class ApprovalStore:
                 "args": args,
                 "rule": decision.rule,
                 "reason": decision.reason,
+                **({"purpose": purpose} if purpose else {}),
             },
         )
         if await approvals.add_approval(self.db, row, note):

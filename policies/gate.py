@@ -49,8 +49,11 @@ class Gate:
         vault: Vault,
         approval_ttl: timedelta = timedelta(hours=1),
         clock: Callable[[], datetime] = utcnow,
+        on_approval: Callable[[ApprovalView], None] | None = None,
     ) -> None:
         self.db = db
+        # Told about every new approval (notifications, live chat cards); must not block.
+        self.on_approval = on_approval
         self.registry = registry
         self.engine = engine
         self.deps = deps
@@ -181,7 +184,10 @@ class Gate:
             decision=decision,
             diff=diff,
             idempotency_key=ctx.idempotency_key,
+            purpose=ctx.purpose,
         )
+        if self.on_approval is not None:
+            self.on_approval(self.approvals.view(approval))
         return self._asked(approval, invocation)
 
     @staticmethod

@@ -45,6 +45,7 @@ class ApprovalView(BaseModel):
     rule: str | None
     reason: str
     diff: str | None
+    purpose: str | None = None
     status: Literal["pending", "approved", "rejected", "expired", "executed", "failed"]
     created_at: datetime
     expires_at: datetime

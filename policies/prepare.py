@@ -25,6 +25,8 @@ class CallContext:
     thread_id: str | None = None
     run_id: str | None = None
     idempotency_key: str | None = None
+    # Why the call is made, when a background run makes it (the finding it repairs).
+    purpose: str | None = None
     provenance: Provenance | None = field(default=None, repr=False)
 
 

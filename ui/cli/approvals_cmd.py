@@ -31,6 +31,8 @@ def _line(a: ApprovalView) -> str:
 
 def _detail(a: ApprovalView) -> str:
     lines = [_line(a), f"  args: {a.args}", f"  expires: {a.expires_at:%Y-%m-%d %H:%M:%S} UTC"]
+    if a.purpose:
+        lines.append(f"  why: {a.purpose}")
     if a.diff:
         lines.append(a.diff)
     if a.result is not None:

@@ -12,6 +12,7 @@ from ui.cli import (
     audit_cmd,
     domains_cmd,
     policy_cmd,
+    runs_cmd,
     serve_cmd,
     status_cmd,
     tools_cmd,
@@ -41,6 +42,10 @@ app.add_typer(apikey_cmd.app, name="apikey")
 app.command("serve")(serve_cmd.serve)
 app.command("ask")(ask_cmd.ask)
 app.add_typer(domains_cmd.app, name="domains")
+app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(runs_cmd.schedule_app, name="schedule")
+app.command("diagnose")(runs_cmd.diagnose)
+app.command("worker")(runs_cmd.worker)
 
 
 @db_app.command("upgrade")

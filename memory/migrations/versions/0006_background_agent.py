@@ -35,6 +35,8 @@ def upgrade() -> None:
     op.execute("UPDATE agent_runs SET queued_at = started_at WHERE queued_at IS NULL")
     op.create_index("ix_agent_runs_status", "agent_runs", ["status"])
     op.create_index("ix_agent_runs_queued", "agent_runs", ["queued_at"])
+    with op.batch_alter_table("approvals") as batch:
+        batch.add_column(sa.Column("purpose", sa.Text, nullable=True))
     op.create_table(
         "findings",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -73,6 +75,8 @@ def downgrade() -> None:
     op.drop_index("ix_findings_check_resource", table_name="findings")
     op.drop_index("ix_findings_status", table_name="findings")
     op.drop_table("findings")
+    with op.batch_alter_table("approvals") as batch:
+        batch.drop_column("purpose")
     op.drop_index("ix_agent_runs_queued", table_name="agent_runs")
     op.drop_index("ix_agent_runs_status", table_name="agent_runs")
     with op.batch_alter_table("agent_runs") as batch:

@@ -1,0 +1,1 @@
+"""The background agent: scheduled diagnose, remediate, maintenance and summary runs."""
