@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tools.checks import containers, host
 from tools.checks.base import Check, CheckSet
 
-SETS: list[CheckSet] = []
+SETS: list[CheckSet] = [containers.checks, host.checks]
 
 
 def all_checks() -> list[Check]:

@@ -64,6 +64,7 @@ def test_registry_metadata() -> None:
         "docker.list_images": "read",
         "docker.disk_usage": "read",
         "docker.prune": "destructive",
+        "docker.reclaim_space": "write",
         "docker.list_compose_projects": "read",
     }
     # Names, labels, images, logs and commands are text someone else controls.

@@ -1,0 +1,69 @@
+"""Reclaiming disk space safely: build cache and untagged images only."""
+
+from __future__ import annotations
+
+import docker
+from pydantic import Field
+
+from tools.deps import ToolDeps
+from tools.docker.base import family
+from tools.docker.client import Json, run
+from tools.docker.prune import PruneArgs, PruneOutcome, _prune_one
+from tools.registry import ToolArgs, ToolResult
+
+# Untagged images only (dangling=true): a tagged image could be the only copy of what a
+# container is recreated from, and the engine never prunes an image a container uses.
+_SAFE = PruneArgs(what=["build_cache", "images"], all_images=False)
+
+
+class ReclaimSpaceArgs(ToolArgs):
+    """No arguments: what is removed is fixed."""
+
+
+class ReclaimSpaceResult(ToolResult):
+    """What was removed and the bytes freed."""
+
+    build_cache: PruneOutcome
+    dangling_images: PruneOutcome
+    space_reclaimed_bytes: int = Field(description="Bytes freed, as the engine counts them.")
+
+
+def _reclaim(client: docker.DockerClient) -> ReclaimSpaceResult:
+    cache = _prune_one(client, "build_cache", _SAFE)
+    images = _prune_one(client, "images", _SAFE)
+    return ReclaimSpaceResult(
+        build_cache=cache,
+        dangling_images=images,
+        space_reclaimed_bytes=cache.space_reclaimed_bytes + images.space_reclaimed_bytes,
+    )
+
+
+def _plan(client: docker.DockerClient) -> str:
+    rows: list[Json] = client.api.images(filters={"dangling": True}) or []
+    size = sum(int(r.get("Size") or 0) for r in rows)
+    return (
+        f"remove the build cache and {len(rows)} untagged (dangling) images "
+        f"(about {size / 2**20:.0f} MiB, less what they share); containers, volumes, "
+        "networks and tagged images are kept"
+    )
+
+
+async def _preview(args: ReclaimSpaceArgs, deps: ToolDeps) -> str | None:
+    return await run(deps, _plan)
+
+
+@family.tool(
+    "reclaim_space",
+    risk="write",
+    resource="docker:prune",
+    preview=_preview,
+    description="""
+Free disk space on the Docker host without losing anything: removes only the build cache and
+dangling (untagged) images that no container uses. Nothing a container uses or could be
+recreated from a tag is touched; containers, volumes and networks are kept. Reports the bytes
+freed. Use it when Docker's disk is filling up; for more, see disk_usage and prune.
+""",
+)
+async def reclaim_space(args: ReclaimSpaceArgs, deps: ToolDeps) -> ReclaimSpaceResult:
+    """Remove build cache and untagged images, reporting the bytes freed."""
+    return await run(deps, _reclaim)
