@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools import docker, domains, files, ssl, system
+from tools.caddy import reconcile as caddy_reconcile
 from tools.caddy import tools as caddy
 from tools.registry import Registry, ToolFamily
 
@@ -13,6 +14,7 @@ FAMILIES: tuple[ToolFamily, ...] = (
     ssl.family,
     domains.family,
     caddy.family,
+    caddy_reconcile.family,
 )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from tools.checks import containers, host
+from tools.checks import audit, caddy, containers, domains, host, workflows
 from tools.checks.base import Check, CheckSet
 
 SETS: list[CheckSet] = [containers.checks, host.checks]
+SETS += [domains.checks, caddy.checks, workflows.checks, audit.checks]
 
 
 def all_checks() -> list[Check]:
