@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools import docker, domains, files, ssl, system
+from tools import docker, domains, files, ssl, system, watch
 from tools.caddy import reconcile as caddy_reconcile
 from tools.caddy import tools as caddy
 from tools.registry import Registry, ToolFamily
@@ -15,6 +15,9 @@ FAMILIES: tuple[ToolFamily, ...] = (
     domains.family,
     caddy.family,
     caddy_reconcile.family,
+    watch.findings_family,
+    watch.runs_family,
+    watch.checks_family,
 )
 
 
