@@ -22,11 +22,13 @@ from policies.provenance import Provenance
 from tools.checks.base import Check, CheckContext
 from tools.checks.runner import run_checks
 
-# Repairs that failed this often in one episode of a finding are left to a person.
-MAX_FAILED_ATTEMPTS = 3
+# Repairs that failed this often in one episode of a finding are left to a person (the
+# restart breaker in the policy asks well before that, after 3 starts an hour).
+MAX_FAILED_ATTEMPTS = 5
 # An answer that ends the episode's repairs: a person said no, or the policy forbids it.
 FINAL = ("rejected", "denied", "expired", "gave_up")
-VERIFY_EVERY_SECONDS = 1.0
+VERIFY_EVERY_SECONDS = 0.5
+SETTLE_SECONDS = 2.0
 
 
 class RepairAction(BaseModel):
@@ -82,18 +84,25 @@ def _repair_run_id(finding: FindingView, attempt: int) -> str:
 
 
 async def _verify(rt: Runtime, check: Check, finding: FindingView) -> tuple[bool, str]:
-    """Look again with the same check until the problem is gone (or time runs out)."""
+    """Look again with the same check until the problem stays gone for two looks in a row
+    (a container that dies a second after its start is not repaired), or time runs out."""
     deadline = time.monotonic() + rt.settings.background.verify_seconds
+    clear_since: float | None = None
+    last = "no look yet"
     while True:
         outcome = (await run_checks([check], CheckContext(deps=rt.deps, db=rt.db)))[0]
-        if outcome.status != "error":
-            still = [o for o in outcome.observations if o.resource == finding.resource]
-            if not still:
-                return True, f"verified: {check.id} no longer reports {finding.resource}"
-            last = still[0].summary
+        now = time.monotonic()
+        if outcome.status == "error":
+            clear_since, last = None, f"could not look again: {outcome.error}"
         else:
-            last = f"could not look again: {outcome.error}"
-        if time.monotonic() >= deadline:
+            still = [o for o in outcome.observations if o.resource == finding.resource]
+            if still:
+                clear_since, last = None, still[0].summary
+            elif clear_since is None:
+                clear_since = now
+            elif now - clear_since >= SETTLE_SECONDS:
+                return True, f"verified: {check.id} no longer reports {finding.resource}"
+        if now >= deadline:
             return False, f"not verified: {last}"
         await asyncio.sleep(VERIFY_EVERY_SECONDS)
 

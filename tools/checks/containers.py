@@ -80,16 +80,16 @@ async def _judge_exit(
             return None
         tail = await log_tail(ctx.deps, c)
     looping = await _loop_reason(ctx, c) is not None
-    remedy = None
-    if not looping:
-        remedy = Remedy(
-            tool="docker.start_container",
-            args={"name": c.name},
-            why=f"start {c.name} again; it stopped without anyone asking it to",
-        )
+    # Still proposed when it loops: the policy's restart breaker (3 an hour) then turns the
+    # next start into a question for a person, which is what a loop needs.
+    remedy = Remedy(
+        tool="docker.start_container",
+        args={"name": c.name},
+        why=f"start {c.name} again; it stopped without anyone asking it to",
+    )
     summary = _exit_summary(c, info)
     if looping:
-        summary += "; it was restarting in a loop, so it is not started again automatically"
+        summary += "; it has been restarting in a loop"
     evidence: dict[str, Any] = {
         "exit_code": c.exit_code,
         "oom_killed": c.oom_killed or info.how == "oom",
@@ -122,7 +122,7 @@ async def _judge_exit(
     critical for a non-zero exit, a kill or an OOM kill. A clean exit (code 0) that was not a
     stop is not a finding: one-shot jobs end that way.
     """,
-    remedy="docker.start_container, unless it was restarting in a loop",
+    remedy="docker.start_container (the policy's restart breaker asks after 3 an hour)",
 )
 async def exited(ctx: CheckContext) -> CheckResult:
     """Report containers that stopped without being asked to."""

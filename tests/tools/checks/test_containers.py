@@ -141,9 +141,9 @@ async def test_started_by_jarvis_again_and_again_is_a_loop(
     ctx = context(tool_deps, database, restart_loop_count=3)
     obs = (await observe(checks.restart_loop, ctx))[_resource(c)]
     assert "Jarvis started it 3 times" in obs.summary
-    # The exit itself is still reported, without a remedy: starting it would loop again.
+    # The exit itself is still reported with its start: the policy's breaker asks from now on.
     exited = (await observe(checks.exited, ctx))[_resource(c)]
-    assert exited.remedy is None
+    assert exited.remedy is not None and exited.remedy.tool == "docker.start_container"
     assert "loop" in exited.summary
 
 
