@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -169,7 +170,7 @@ def test_runs_start_is_done_by_a_separate_worker_on_redis(redis_cli: Cli) -> Non
         ]
         assert len(ticks) >= 2, ticks
         ticks.sort()
-        gaps = [(b - a).total_seconds() for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(ticks)]
         assert min(gaps) >= 9, gaps
     finally:
         _stop(workers)

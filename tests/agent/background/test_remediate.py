@@ -186,5 +186,5 @@ async def test_a_run_killed_mid_repair_is_taken_up_and_never_repeats_the_change(
     done = await runs.get_run(runtime.db, dead.id)
     assert done.status in ("succeeded", "failed") and done.attempts == 2
     assert exited(box), "the start claimed before the crash must not be run a second time"
-    action = [a for a in done.actions if a["resource"] == f"container:{box.name}"][0]
+    action = next(a for a in done.actions if a["resource"] == f"container:{box.name}")
     assert action["status"] == "failed" and "not run again" in (action["message"] or "")
