@@ -11,10 +11,12 @@ import re
 from agent.router.container_rules import ERROR_RULES, LATE_RULES, LISTS, LOG_RULES, PRUNE
 from agent.router.host_rules import HEALTH, RESOURCES
 from agent.router.phrases import HOST_WORDS, PRUNABLE_WORDS, Rule, T
+from agent.router.watch_rules import RULES as WATCH
 
-# Prune before anything else ("remove unused images" is a prune, not a removal); the
-# health check before the overview ("is everything ok" is a check).
-RULES: list[Rule] = [*PRUNE, *HEALTH, *LISTS, *RESOURCES]
+# Prune before anything else ("remove unused images" is a prune, not a removal); questions
+# the background checks answer ("what's wrong", "run a check") before the live health check,
+# and that before the overview ("are all containers running" is a check).
+RULES: list[Rule] = [*PRUNE, *WATCH, *HEALTH, *LISTS, *RESOURCES]
 BARE_TARGET = re.compile(T)
 PRUNABLE = re.compile(PRUNABLE_WORDS)
 # Intents that act on one named container.

@@ -7,7 +7,8 @@ from rapidfuzz import fuzz, process
 from agent.router.types import Clarify, Inventory, NoMatch
 
 ABILITIES = (
-    "show the server status or run a health check; list containers, images and Compose "
+    "say what is wrong (what the background checks found), what the background agent did, "
+    "or run the checks now; show the server status; list containers, images and Compose "
     "stacks; show a container's details, logs and resource use; start, stop, restart or "
     "remove a container; prune unused Docker data; show disks, memory, the top processes "
     "and the network; and list, provision, check, renew the certificates of or remove your "
@@ -17,7 +18,8 @@ CAN_DO = f"Offline I can {ABILITIES}."
 EXAMPLES = [
     "how is the server doing",
     "what's wrong",
-    "run a health check",
+    "run a check",
+    "what did you do today",
     "show my containers",
     "what's running",
     "show logs for {name}",

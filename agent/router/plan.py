@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.router import domain_calls, domain_rules
+from agent.router import domain_calls, domain_rules, watch_rules
 from agent.router.text import number
 from agent.router.types import PlannedCall
 
@@ -51,6 +51,8 @@ def prune_args(what: str | None) -> dict[str, Any]:
 
 def options(intent: str, groups: dict[str, str | None], text: str) -> dict[str, Any]:
     """The arguments a matched phrasing implies besides the container name."""
+    if intent in watch_rules.WATCH_INTENTS:
+        return watch_rules.options(intent, groups)
     if intent == "prune":
         return prune_args(groups.get("what"))
     if intent == "list":
@@ -84,6 +86,8 @@ def calls_for(intent: str, name: str | None, opts: dict[str, Any]) -> list[Plann
     """The calls one recognised request makes, in order."""
     if intent in domain_rules.DOMAIN_INTENTS:
         return domain_calls.calls_for(intent, opts)
+    if intent in watch_rules.WATCH_INTENTS:
+        return watch_rules.calls_for(intent, opts)
     if intent in _FIXED:
         return [PlannedCall(tool=t, args=dict(a)) for t, a in _FIXED[intent]]
     if intent == "list":

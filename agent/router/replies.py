@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.router import docker_text, domain_text, system_text
+from agent.router import docker_text, domain_text, system_text, watch_text
 from agent.router.format import clean, inline, names, token
 from agent.router.types import PlannedCall
 
@@ -32,6 +32,7 @@ _SUMMARIES: dict[str, Summary] = {
     "system.top_processes": system_text.top_processes,
     "system.network": system_text.network,
     **domain_text.SUMMARIES,
+    **watch_text.SUMMARIES,
 }
 _EMPTY: dict[str, Summary] = {
     "docker.list_containers": lambda a, d: (
@@ -69,6 +70,8 @@ def describe(call: PlannedCall) -> str:
         return "pruning unused " + (", ".join(kinds) or "Docker objects")
     if (domain := domain_text.describe(call)) is not None:
         return domain
+    if (watch := watch_text.describe(call)) is not None:
+        return watch
     template = _GERUNDS.get(call.tool, "running " + token(call.tool))
     return template.format(name=token(call.args.get("name", "?")))
 

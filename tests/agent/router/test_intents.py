@@ -12,6 +12,8 @@ from tests.agent.router.conftest import HOMELAB, SMALL, pairs, validate
 
 OVERVIEW = [("system.overview", {}), ("docker.list_containers", {})]
 CHECK = [("docker.list_containers", {}), ("system.overview", {}), ("system.disks", {})]
+FINDINGS = [("findings.list", {})]
+RUN_CHECKS = [("checks.run", {})]
 DISK = [("system.disks", {}), ("docker.disk_usage", {})]
 LIST = [("docker.list_containers", {})]
 RUNNING = [("docker.list_containers", {"all": False})]
@@ -38,14 +40,14 @@ CALLS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("how are things looking", OVERVIEW),
     ("what is the cpu usage", OVERVIEW),
     ("uptime", OVERVIEW),
-    # what is wrong
-    ("what's wrong?", CHECK),
-    ("anything broken?", CHECK),
-    ("is anything down", CHECK),
-    ("health check", CHECK),
-    ("run a health check on the server", CHECK),
-    ("are there any problems", CHECK),
-    ("is everything ok?", CHECK),
+    # what is wrong: the open findings of the background checks; running them now
+    ("what's wrong?", FINDINGS),
+    ("anything broken?", FINDINGS),
+    ("is anything down", FINDINGS),
+    ("health check", RUN_CHECKS),
+    ("run a health check on the server", RUN_CHECKS),
+    ("are there any problems", FINDINGS),
+    ("is everything ok?", FINDINGS),
     ("are all containers running?", CHECK),
     ("errors on the server", CHECK),
     ("why is the server so slow", CHECK),
@@ -230,7 +232,7 @@ CALLS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
         ],
     ),
     ("show disk and memory", [*DISK, ("system.memory", {})]),
-    ("status and what's wrong", [*OVERVIEW, ("system.disks", {})]),
+    ("status and what's wrong", [*OVERVIEW, *FINDINGS]),
 ]
 
 
