@@ -20,7 +20,7 @@ COMMANDS: list[CommandDict] = [
     {
         "id": "dashboard",
         "icon": "layout-dashboard",
-        "description": "Overview panels: system, disks and containers",
+        "description": "Overview: system, containers, open problems and approvals",
         "button": True,
         "persistent": False,
         "selected": False,

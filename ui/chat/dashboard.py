@@ -11,9 +11,10 @@ import chainlit as cl
 import psutil
 
 from core.errors import JarvisError
-from ui.chat import live, widgets
+from ui.chat import live, render, widgets
 from ui.web.state import get_state
 
+PENDING_CARDS = 3  # approval cards drawn; the text counts the rest
 # A small in-memory history for the sparkline; it starts again when the server does.
 _history: deque[dict[str, float]] = deque(maxlen=60)
 
@@ -55,16 +56,32 @@ async def overview_props() -> dict[str, Any]:
     return widgets.system_overview(overview, disks, memory, list(_history))
 
 
+async def attention() -> tuple[str, list[cl.Element]]:
+    """Open findings and pending approvals: their counts and top items, and their widgets."""
+    findings = await _read("findings.list")
+    approvals = get_state().runtime.gate.approvals
+    pending = [approvals.view(row) for row in await approvals.list("pending")]
+    elements: list[cl.Element] = []
+    if findings.get("status") in ("ok", "no_data") and findings.get("data") is not None:
+        props = widgets.findings_panel(findings)
+        elements.append(cl.CustomElement(name=widgets.FINDINGS_PANEL, props=props))
+    elements += [render.approval_element(v) for v in pending[:PENDING_CARDS]]
+    return widgets.attention_text(findings, pending), elements
+
+
 async def send() -> None:
     """Render the overview panels in one message."""
     overview = await overview_props()
     containers = await _read("docker.list_containers")
     elements: list[cl.Element] = [cl.CustomElement(name="SystemOverview", props=overview)]
-    text = "Dashboard: system and containers."
+    text = "Dashboard: system, containers, open problems and approvals."
     if containers.get("status") in ("ok", "no_data") and containers.get("data") is not None:
         elements.append(
             cl.CustomElement(name="ContainerTable", props=widgets.container_table(containers))
         )
     else:
         text += f"\nContainers could not be listed: {containers.get('message')}"
+    watch_text, watch_elements = await attention()
+    text += "\n" + watch_text
+    elements += watch_elements
     await cl.Message(content=text, elements=elements).send()

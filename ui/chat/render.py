@@ -38,6 +38,10 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
         props = widgets.provisioning_progress(outcome, str(record.args.get("fqdn", "")))
     elif record.name == "ssl.check_certificate":
         props = widgets.certificate_card(outcome)
+    elif record.name in ("findings.list", "checks.run"):
+        props = widgets.findings_panel(outcome)
+    elif record.name == "runs.list":
+        props = widgets.runs_panel(outcome)
     else:
         return None
     return cl.CustomElement(name=widgets.WIDGET_FOR_TOOL[record.name], props=props)

@@ -418,6 +418,9 @@ def test_every_widget_has_its_element() -> None:
         "domains.status": "ProvisioningProgress",
         "domains.provision": "ProvisioningProgress",
         "ssl.check_certificate": "CertificateCard",
+        "findings.list": "FindingsPanel",
+        "checks.run": "FindingsPanel",
+        "runs.list": "RunsPanel",
     }
 
 

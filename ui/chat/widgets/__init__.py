@@ -18,8 +18,10 @@ from ui.chat.widgets.base import (
     CONTAINER_TABLE,
     DOMAIN_BUTTON_TOOLS,
     DOMAIN_TABLE,
+    FINDINGS_PANEL,
     LOG_VIEWER,
     PROVISIONING_PROGRESS,
+    RUNS_PANEL,
     SYSTEM_OVERVIEW,
     WIDGET_FOR_TOOL,
     ButtonTool,
@@ -37,6 +39,7 @@ from ui.chat.widgets.domains import (
     provisioning_progress,
 )
 from ui.chat.widgets.system import system_overview
+from ui.chat.widgets.watch import attention_text, findings_panel, runs_panel
 
 __all__ = [
     "ACTION_DECIDE",
@@ -50,8 +53,10 @@ __all__ = [
     "CONTAINER_TABLE",
     "DOMAIN_BUTTON_TOOLS",
     "DOMAIN_TABLE",
+    "FINDINGS_PANEL",
     "LOG_VIEWER",
     "PROVISIONING_PROGRESS",
+    "RUNS_PANEL",
     "SYSTEM_OVERVIEW",
     "WIDGET_FOR_TOOL",
     "ButtonTool",
@@ -61,13 +66,16 @@ __all__ = [
     "RefreshPayload",
     "ToolActionPayload",
     "approval_card",
+    "attention_text",
     "certificate_card",
     "container_table",
     "domain_table",
     "domain_tool_reply",
+    "findings_panel",
     "log_lines_reply",
     "log_viewer",
     "provisioning_progress",
+    "runs_panel",
     "system_overview",
     "tool_reply",
 ]

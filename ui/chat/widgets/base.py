@@ -28,6 +28,8 @@ APPROVAL_CARD = "ApprovalCard"
 DOMAIN_TABLE = "DomainTable"
 PROVISIONING_PROGRESS = "ProvisioningProgress"
 CERTIFICATE_CARD = "CertificateCard"
+FINDINGS_PANEL = "FindingsPanel"
+RUNS_PANEL = "RunsPanel"
 
 WIDGET_FOR_TOOL: dict[str, str] = {
     "docker.list_containers": CONTAINER_TABLE,
@@ -37,6 +39,9 @@ WIDGET_FOR_TOOL: dict[str, str] = {
     "domains.status": PROVISIONING_PROGRESS,
     "domains.provision": PROVISIONING_PROGRESS,
     "ssl.check_certificate": CERTIFICATE_CARD,
+    "findings.list": FINDINGS_PANEL,
+    "checks.run": FINDINGS_PANEL,
+    "runs.list": RUNS_PANEL,
 }
 
 ContainerButtonTool = Literal[
