@@ -47,6 +47,8 @@ class JarvisServer:
     docker_host: str
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    background: bool = False  # the schedule's patrols would touch every test's containers
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -71,9 +73,11 @@ class JarvisServer:
             JARVIS_DOCKER_HOST=self.docker_host,
             JARVIS_ADMIN_PASSWORD=ADMIN_PASSWORD,
             JARVIS_PORT=str(self.port),
+            JARVIS_BACKGROUND__ENABLED=str(self.background).lower(),
             CHAINLIT_APP_ROOT=str(app_root(self.base)),
             HOME=str(self.base),
         )
+        env.update(self.extra_env)
         return env
 
     def settings(self) -> Settings:

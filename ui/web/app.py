@@ -28,6 +28,7 @@ from memory.vault import derive, load_key
 from ui.web import api, domains_api
 from ui.web.accounts import AccountStore, LoginLimiter
 from ui.web.apikeys import ApiKeyStore
+from ui.web.background import run_background
 from ui.web.origin import OriginGuardMiddleware, OriginPolicy
 from ui.web.state import CLIENT_ADDRESS, WebState, get_state, set_state, startup_hooks
 
@@ -171,6 +172,7 @@ def create_app(
             async with AsyncExitStack() as stack:
                 for hook in startup_hooks():
                     await stack.enter_async_context(hook(state))
+                await stack.enter_async_context(run_background(runtime))
                 yield
         finally:
             set_state(None)

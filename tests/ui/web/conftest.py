@@ -102,6 +102,7 @@ def server_env(base: Path, db_url: str, data: Path, edit_root: Path) -> dict[str
         JARVIS_CONFIG_EDIT_ROOTS=json.dumps([str(edit_root)]),
         JARVIS_LOGIN_MAX_FAILURES=str(LOGIN_MAX_FAILURES),
         JARVIS_LOGIN_WINDOW_SECONDS=str(LOGIN_WINDOW_SECONDS),
+        JARVIS_BACKGROUND__ENABLED="false",  # the API tests count approvals: no patrols
         HOME=str(base),
         PYTHONPATH=str(REPO),
     )
