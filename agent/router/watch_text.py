@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.router.format import clean, duration, names, token
+from agent.router.format import clean, duration, inline, token
 from agent.router.types import PlannedCall
 
 Data = dict[str, Any]
@@ -53,10 +53,15 @@ def ago(value: Any, now: datetime | None = None) -> str:
     return "just now" if seconds < 60 else f"{duration(seconds)} ago"
 
 
-def _short(resource: Any) -> str:
+def resource(value: Any) -> str:
+    """A resource as inline code: markdown would take "container:web" for a link."""
+    return inline(value or "?", 120)
+
+
+def _short(value: Any) -> str:
     """ "container:web" -> "web" for the repairs' verbs."""
-    text = str(resource or "?")
-    return token(text.split(":", 1)[1] if text.startswith("container:") else text)
+    text = str(value or "?")
+    return token(text[len("container:") :]) if text.startswith("container:") else resource(text)
 
 
 def repair_text(f: Mapping[str, Any]) -> str | None:
@@ -87,7 +92,7 @@ def repair_text(f: Mapping[str, Any]) -> str | None:
 
 def finding_line(f: Mapping[str, Any]) -> str:
     """One finding: severity, resource, summary, how long it lasts, what was done."""
-    line = f"{clean(f.get('severity') or '?', 20)}: {token(f.get('resource') or '?')} — "
+    line = f"{clean(f.get('severity') or '?', 20)}: {resource(f.get('resource'))} — "
     line += clean(f.get("summary") or "", 200)
     count = f.get("count")
     if isinstance(count, int) and count > 1:
@@ -121,7 +126,7 @@ def findings(args: Data, data: Data) -> str:
             head
             + "\n"
             + "\n".join(
-                f"- {token(f.get('resource') or '?')} — {clean(f.get('summary') or '', 200)} "
+                f"- {resource(f.get('resource'))} — {clean(f.get('summary') or '', 200)} "
                 f"(cleared {ago(f.get('closed_at'))})."
                 for f in rows[:SHOWN]
             )
@@ -212,7 +217,7 @@ def checks_run(args: Data, data: Data) -> str:
         text = head + "nothing is wrong."
     cleared = [str(c) for c in data.get("closed") or []]
     if cleared:
-        text += f"\nCleared since the last check: {names(cleared)}."
+        text += f"\nCleared since the last check: {', '.join(map(resource, cleared[:12]))}."
     errors = [clean(e, 160) for e in data.get("errors") or []]
     if errors:
         text += "\nCould not check: " + "; ".join(errors) + "."

@@ -128,9 +128,9 @@ def test_findings_reply_names_each_problem_and_what_was_done() -> None:
     text = say("findings.list", FindingList(findings=rows, status="open", last_checked=NOW))
     head, first, second = text.splitlines()
     assert head.startswith("2 problems (1 critical, 1 warning; checks last ran just now)")
-    assert "container:web — exited (code 3); I asked you to approve a start" in first
+    assert "`container:web` — exited (code 3); I asked you to approve a start" in first
     assert "0f3c9a2e" in first
-    assert "host:disk:/ — 91% full (seen 4 times since 2 h 0 min ago)" in second
+    assert "`host:disk:/` — 91% full (seen 4 times since 2 h 0 min ago)" in second
 
 
 def test_findings_reply_when_all_is_well_or_nothing_ran() -> None:
@@ -218,8 +218,8 @@ def test_check_run_reply() -> None:
     )
     text = say("checks.run", data)
     assert text.startswith("Ran 6 checks (run 12345678): 1 problem:")
-    assert "critical: container:web — exited (code 3)" in text
-    assert "Cleared since the last check: container:db." in text
+    assert "critical: `container:web` — exited (code 3)" in text
+    assert "Cleared since the last check: `container:db`." in text
     assert "Could not check: host.disk: crashed" in text
     clean = CheckRun(run_id="r", status="succeeded", summary="s", checks=6, findings=[])
     assert "nothing is wrong" in say("checks.run", clean)

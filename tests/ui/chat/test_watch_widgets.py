@@ -177,7 +177,7 @@ async def test_whats_wrong_in_chat_answers_from_the_findings_with_the_panel(
             result = await agent.turn("what's wrong?", actor="user:evin")
             assert [(c.name, c.status) for c in result.tool_calls] == [("findings.list", "ok")]
             assert result.reply.startswith("1 problem (1 critical; checks last ran")
-            assert "container:web — exited (code 3)" in result.reply
+            assert "`container:web` — exited (code 3)" in result.reply
             (element,) = render.elements_for(result)
             assert element.name == "FindingsPanel"
             assert element.props["findings"][0]["resource"] == "container:web"
@@ -212,9 +212,9 @@ async def test_dashboard_adds_open_findings_and_pending_approvals(
     assert asked.status == "approval_required"
     text, elements = await dashboard.attention()
     problems, approvals = text.splitlines()
-    assert problems.startswith("Open problems: 4 (4 critical; no check has run yet): container:w")
+    assert problems.startswith("Open problems: 4 (4 critical; no check has run yet): `container:w")
     assert problems.endswith("; and 1 more.")
-    assert approvals == "Approvals waiting: 1: domains.add on domain:app.example.com."
+    assert approvals == "Approvals waiting: 1: `domains.add` on `domain:app.example.com`."
     assert [e.name for e in elements] == ["FindingsPanel", "ApprovalCard"]
     assert elements[0].props["total"] == 4
     assert elements[1].props["approval_id"] == asked.approval_id

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agent.router.watch_text import ago, repair_done, repair_text
+from agent.router.format import clean, inline
+from agent.router.watch_text import ago, repair_done, repair_text, resource
 from policies.outcome import ApprovalView
 from ui.chat.widgets.base import Tone, clip, human_duration, number, outcome_data, outcome_head
 
@@ -149,7 +150,8 @@ def attention_text(findings: Mapping[str, Any], pending: list[ApprovalView]) -> 
     """The dashboard's lines on open findings and pending approvals: counts and top items."""
     data = outcome_data(findings)
     if not data:
-        head = f"Open problems could not be read: {findings.get('message') or 'unknown error'}."
+        why = clean(findings.get("message") or "unknown error")
+        head = f"Open problems could not be read: {why}."
     else:
         rows = [_finding(f) for f in _rows(data, "findings")]
         last = data.get("last_checked")
@@ -158,7 +160,9 @@ def attention_text(findings: Mapping[str, Any], pending: list[ApprovalView]) -> 
             levels = ", ".join(
                 f"{n} {s}" for s in SEVERITIES if (n := sum(r["severity"] == s for r in rows))
             )
-            top = "; ".join(f"{r['resource']} {r['summary']}" for r in rows[:TOP])
+            top = "; ".join(
+                f"{resource(r['resource'])} {clean(r['summary'], 200)}" for r in rows[:TOP]
+            )
             more = f"; and {len(rows) - TOP} more" if len(rows) > TOP else ""
             head = f"Open problems: {len(rows)} ({levels}; {when}): {top}{more}."
         else:
@@ -166,7 +170,8 @@ def attention_text(findings: Mapping[str, Any], pending: list[ApprovalView]) -> 
     if not pending:
         return head + "\nApprovals waiting: none."
     items = "; ".join(
-        f"{a.tool} on {a.resource}" + (f" ({clip(a.purpose, 120)})" if a.purpose else "")
+        f"{inline(a.tool)} on {resource(a.resource)}"
+        + (f" ({clean(a.purpose, 120)})" if a.purpose else "")
         for a in pending[:TOP]
     )
     more = f"; and {len(pending) - TOP} more" if len(pending) > TOP else ""
