@@ -6,6 +6,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AnyHttpUrl,
@@ -101,6 +102,15 @@ class ScheduleEntry(BaseModel):
     every_seconds: int | None = Field(default=None, ge=10, description="Run every N seconds.")
     at: time | None = Field(default=None, description="Or once a day at this time (HH:MM).")
     tz: str = "UTC"
+
+    @field_validator("tz")
+    @classmethod
+    def _known_tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _one_timing(self) -> ScheduleEntry:

@@ -196,14 +196,15 @@ async def summary_pass(rt: Runtime, run: RunView) -> PassResult:
     since = utcnow() - timedelta(days=1)
     recent = [r for r in await runs.list_runs(rt.db, since=since, limit=500) if r.id != run.id]
     repairs = [r for r in recent if r.kind == "repair"]
-    fixed = [r for r in repairs if r.status == "succeeded"]
+    fixed = [r for r in repairs if any(a.get("status") == "ok" for a in r.actions)]
+    asked = [r for r in repairs if any(a.get("status") == "approval_required" for a in r.actions)]
     passes = [r for r in recent if r.parent_id is None]
     failed = [r for r in passes if r.status == "failed"]
     open_ = await list_findings(rt.db, status="open")
     pending = await rt.gate.approvals.list("pending")
     parts = [
         f"last 24 h: {len(passes)} run(s) ({len(failed)} failed), "
-        f"{len(repairs)} repair(s) ({len(fixed)} succeeded)"
+        f"{len(fixed)} repair(s) done, {len(asked)} asked about"
     ]
     if fixed:
         parts.append("repaired: " + "; ".join(r.summary or r.id for r in fixed[:10]))

@@ -39,6 +39,8 @@ class Background:
         self.worker = worker_name()
         # None: execute in this process (embedded); else e.g. enqueue on Redis.
         self.dispatch = dispatch
+        # Runs started without waiting; held so they are not collected mid-way.
+        self._running: set[asyncio.Task[RunView]] = set()
 
     @property
     def _stale(self) -> timedelta:
@@ -63,8 +65,15 @@ class Background:
             return run
         if wait:
             return await self.execute(run.id)
-        asyncio.get_running_loop().create_task(self.execute(run.id))
+        task = asyncio.get_running_loop().create_task(self.execute(run.id))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
         return run
+
+    async def drain(self) -> None:
+        """Wait for the runs this object started without waiting."""
+        while self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
 
     async def execute(self, run_id: str) -> RunView:
         """Claim the run and do it; a run someone else holds (alive) is left to them."""
