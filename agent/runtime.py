@@ -14,6 +14,7 @@ from memory.db import Database, upgrade
 from memory.vault import Vault, derive, load_key
 from policies.engine import PolicyEngine
 from policies.gate import Gate
+from policies.links import LinkSigner
 from policies.rules import load_rules
 from tools.catalog import build_registry
 from tools.deps import ToolDeps
@@ -32,6 +33,7 @@ class Runtime:
     deps: ToolDeps
     gate: Gate
     events: EventBus
+    links: LinkSigner
 
     async def close(self) -> None:
         """Release clients and the database pool."""
@@ -71,4 +73,5 @@ def build_runtime(
             Event(kind="approval.created", data=view.model_dump(mode="json"))
         ),
     )
-    return Runtime(settings, db, registry, engine, deps, gate, events)
+    links = LinkSigner(derive(key, "approval-links"))
+    return Runtime(settings, db, registry, engine, deps, gate, events, links)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -19,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -167,6 +169,23 @@ class BackgroundSettings(BaseModel):
         return value
 
 
+class NotifyChannel(BaseModel):
+    """One Apprise URL (ntfy://, gotify://, discord://, tgram://, mailto://, json:// ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: SecretStr = Field(description="The Apprise URL; it may hold a token, so it is secret.")
+    min_severity: Literal["info", "warning", "critical"] = Field(
+        default="warning", description="Findings below this are not sent to this channel."
+    )
+    name: str | None = Field(default=None, description="How reports name it (default: scheme).")
+
+    @property
+    def label(self) -> str:
+        """A name for the channel that shows no secret."""
+        return self.name or self.url.get_secret_value().split("://", 1)[0] + "://"
+
+
 class Settings(BaseSettings):
     """Everything Jarvis reads from its environment, validated once."""
 
@@ -235,8 +254,33 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
 
+    notify_urls: Annotated[list[NotifyChannel], NoDecode] = Field(
+        default_factory=list,
+        description="Where approvals, findings and summaries are sent: comma-separated "
+        "Apprise URLs, or a list of {url, min_severity} tables in jarvis.toml.",
+    )
+    notify_quiet_seconds: int = Field(
+        default=3600, ge=0, description="The same finding is not sent again within this time."
+    )
+    notify_burst_seconds: float = Field(
+        default=2.0, ge=0, description="Events this close together are folded into one message."
+    )
+    notify_retries: int = Field(default=3, ge=0, le=10)
+
     domains: DomainsSettings = Field(default_factory=DomainsSettings)
     background: BackgroundSettings = Field(default_factory=BackgroundSettings)
+
+    @field_validator("notify_urls", mode="before")
+    @classmethod
+    def _channels(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            value = [part.strip() for part in text.split(",") if part.strip()]
+        if isinstance(value, list):
+            return [{"url": v} if isinstance(v, str) else v for v in value]
+        return value
 
     @field_validator("allowed_origins")
     @classmethod
