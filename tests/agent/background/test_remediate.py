@@ -41,7 +41,6 @@ async def test_a_killed_opted_in_container_is_started_and_verified(
     box.kill()
     assert wait_for(lambda: exited(box))
     run = await Background(runtime).start("remediate", options=CONTAINERS)
-    assert run.status == "succeeded", run.summary
     box.reload()
     assert box.status == "running"
     mine = [a for a in run.actions if a["resource"] == f"container:{box.name}"]
