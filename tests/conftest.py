@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.testbed.fake_cloudflare",
     "tests.testbed.knot",
     "tests.testbed.caddy_pebble",
+    "tests.testbed.receiver",
 ]
 
 

@@ -16,6 +16,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
+from agent.notify.notifier import notifying
 from agent.runtime import Runtime, build_runtime
 from core.errors import BadInput, JarvisError
 from core.logging import configure_logging
@@ -97,7 +98,9 @@ def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]]) -> T:
     async def main() -> T:
         runtime = build_runtime(settings)
         try:
-            return await fn(runtime)
+            # Approvals and findings this command causes reach the owner before it exits.
+            async with notifying(runtime):
+                return await fn(runtime)
         finally:
             await runtime.close()
 

@@ -11,6 +11,7 @@ from ui.cli import (
     ask_cmd,
     audit_cmd,
     domains_cmd,
+    notify_cmd,
     policy_cmd,
     runs_cmd,
     serve_cmd,
@@ -43,6 +44,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("ask")(ask_cmd.ask)
 app.add_typer(domains_cmd.app, name="domains")
 app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(notify_cmd.app, name="notify")
 app.add_typer(runs_cmd.schedule_app, name="schedule")
 app.command("diagnose")(runs_cmd.diagnose)
 app.command("worker")(runs_cmd.worker)

@@ -19,13 +19,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agent.notify.notifier import notifying
 from agent.runtime import build_runtime
 from core.errors import BadInput
 from core.logging import get_logger
 from core.paths import INITIAL_PASSWORD_FILE
 from core.settings import Settings
 from memory.vault import derive, load_key
-from ui.web import api, domains_api
+from ui.web import api, approve, domains_api, metrics
 from ui.web.accounts import AccountStore, LoginLimiter
 from ui.web.apikeys import ApiKeyStore
 from ui.web.background import run_background
@@ -172,6 +173,7 @@ def create_app(
             async with AsyncExitStack() as stack:
                 for hook in startup_hooks():
                     await stack.enter_async_context(hook(state))
+                await stack.enter_async_context(notifying(runtime))
                 await stack.enter_async_context(run_background(runtime))
                 yield
         finally:
@@ -209,6 +211,8 @@ def create_app(
     )
     app.include_router(api.router)
     app.include_router(domains_api.router)
+    app.include_router(approve.router)
+    app.include_router(metrics.router)
 
     from chainlit.utils import mount_chainlit
 

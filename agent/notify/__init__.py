@@ -1,0 +1,1 @@
+"""Notifications: approvals, findings, failed runs and summaries sent through Apprise."""
