@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,11 @@ async def test_no_write_tool_runs_without_the_gate_saying_yes(
         environ={"DOCKER_HOST": "unix:///nonexistent/docker.sock"},
         docker_factory=connect,
     )
-    gate = Gate(database, registry, PolicyEngine(rules), deps, Vault(load_key(settings)))
+    # Noon UTC: outside the default maintenance window, so the answer does not depend on when
+    # the test runs.
+    noon = datetime.now(UTC).replace(hour=12, minute=0)
+    engine = PolicyEngine(rules, clock=lambda: noon)
+    gate = Gate(database, registry, engine, deps, Vault(load_key(settings)))
     robot_rules = {r.id for r in rules if r.effect == "allow" and "agent:autonomous" in r.actors}
     for spec in writes:
         for actor in ("user:evin", "agent:chat", "agent:autonomous"):
