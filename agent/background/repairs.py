@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent.runtime import Runtime
-from core.errors import BadInput
+from core.errors import BadInput, NotFound
 from memory import runs
 from memory.findings import FindingView, begin_repair, end_repair
 from memory.models import utcnow
@@ -25,7 +25,9 @@ from tools.checks.runner import run_checks
 # Repairs that failed this often in one episode of a finding are left to a person (the
 # restart breaker in the policy asks well before that, after 3 starts an hour).
 MAX_FAILED_ATTEMPTS = 5
-# An answer that ends the episode's repairs: a person said no, or the policy forbids it.
+# An answer that ends the episode's repairs: a person said no, the policy forbids it, or the
+# question went unanswered (the finding stays open, on the dashboard and in the summary; a new
+# episode of it asks again).
 FINAL = ("rejected", "denied", "expired", "gave_up")
 VERIFY_EVERY_SECONDS = 0.5
 SETTLE_SECONDS = 2.0
@@ -121,7 +123,7 @@ async def repair(
     run_id = _repair_run_id(finding, attempt)
     try:
         await runs.get_run(rt.db, run_id)
-    except Exception:
+    except NotFound:
         options = {"finding": finding.id, "tool": remedy.tool, "attempt": attempt}
         await runs.create_run(
             rt.db,
