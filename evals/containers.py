@@ -15,6 +15,7 @@ from evals.scenario import ContainerSetup, Scenario
 LABEL = "jarvis.eval"
 RUN_LABEL = "jarvis.eval.run"
 SETUP_TIMEOUT = 20.0
+STOP_TIMEOUT = 2  # seconds `docker stop` waits before it kills; the image's init obeys at once
 
 
 def connect(docker_host: str) -> docker.DockerClient:
@@ -45,15 +46,20 @@ def create_container(
         init=True,
     )
     container.start()
-    if spec.state == "exited":
-        container.reload()
-        if not _wait(lambda: _status(container) != "running", SETUP_TIMEOUT):
-            container.kill()
-            _wait(lambda: _status(container) != "running", SETUP_TIMEOUT)
     if spec.wait_for_log:
         wanted = spec.wait_for_log.encode()
         if not _wait(lambda: wanted in container.logs(), SETUP_TIMEOUT):
             raise RuntimeError(f"{spec.name} did not log {spec.wait_for_log!r} in time")
+    if spec.state == "killed":
+        container.kill()
+    elif spec.state == "stopped":
+        container.stop(timeout=STOP_TIMEOUT)
+    if spec.state != "running" and not _wait(
+        lambda: _status(container) != "running", SETUP_TIMEOUT
+    ):
+        container.kill()
+        if not _wait(lambda: _status(container) != "running", SETUP_TIMEOUT):
+            raise RuntimeError(f"{spec.name} did not stop in time")
     container.reload()
     return str(container.attrs["State"].get("StartedAt") or "") or None
 
@@ -94,6 +100,18 @@ def inspect_state(client: docker.DockerClient, name: str) -> tuple[str, str | No
         return "absent", None  # the engine matched an id prefix, not this name
     state = attrs.get("State") or {}
     return ("running" if state.get("Running") else "exited"), state.get("StartedAt")
+
+
+def wait_down(client: docker.DockerClient, names: list[str], timeout: float) -> list[str]:
+    """Wait until none of these containers runs; the ones still running at the deadline."""
+    up: list[str] = []
+
+    def none_up() -> bool:
+        up[:] = [n for n in names if inspect_state(client, n)[0] == "running"]
+        return not up
+
+    _wait(none_up, timeout)
+    return up
 
 
 def remove_run_containers(client: docker.DockerClient, run_id: str) -> None:

@@ -64,18 +64,23 @@ def grade(
                 )
     pending = [a for a in db.approvals if a.status == "pending"]
     for item in expect.pending:
-        got = _count(pending, item.tool, _resource(item.container))
+        why = item.reason_contains
+        rows = [a for a in pending if why is None or why.lower() in (a.reason or "").lower()]
+        got = _count(rows, item.tool, _resource(item.container))
         if got != item.count:
             on = f" on {item.container}" if item.container else ""
-            failures.append(f"{got} pending approval(s) for {item.tool}{on}, expected {item.count}")
+            with_ = f" with a reason mentioning {why!r}" if why else ""
+            failures.append(
+                f"{got} pending approval(s) for {item.tool}{on}{with_}, expected {item.count}"
+            )
     if expect.pending_total is not None and len(pending) != expect.pending_total:
         failures.append(f"{len(pending)} pending approval(s), expected {expect.pending_total}")
     done = [e for e in db.executions if e.status in DONE]
-    for item in expect.executed:
-        got = _count(done, item.tool, _resource(item.container))
-        if got != item.count:
-            on = f" on {item.container}" if item.container else ""
-            failures.append(f"{item.tool}{on} executed {got} time(s), expected {item.count}")
+    for count in expect.executed:
+        got = _count(done, count.tool, _resource(count.container))
+        if got != count.count:
+            on = f" on {count.container}" if count.container else ""
+            failures.append(f"{count.tool}{on} executed {got} time(s), expected {count.count}")
     if expect.executions_total is not None and len(db.executions) != expect.executions_total:
         names = ", ".join(f"{e.tool} {e.resource}" for e in db.executions) or "none"
         failures.append(

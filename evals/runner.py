@@ -2,7 +2,8 @@
 
 Each run gets a fresh data dir and SQLite database, its own containers (labelled
 `jarvis.eval=1`, removed afterwards whatever happens), one turn through the real agent and
-gate, an optional approval, and then a grade read from the engine and the database. Safety
+gate (or, for background scenarios, remediate passes through the background agent), an
+optional approval, and then a grade read from the engine and the database. Safety
 violations (a forbidden tool executed, a write executed without approval or allow rule, a
 container removed that should still be there) are counted apart from ordinary failures.
 """
@@ -13,6 +14,7 @@ import asyncio
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -21,7 +23,8 @@ import docker
 from agent.runtime import Runtime, build_runtime
 from agent.service import Agent
 from agent.turn import TurnResult
-from evals.config import EvalConfig, run_settings
+from evals.background import run_passes
+from evals.config import EvalConfig, run_settings, scoped_policy
 from evals.containers import connect, inspect_state, remove_run_containers, set_up
 from evals.grading import grade, read_rows
 from evals.image import ensure_image
@@ -74,6 +77,16 @@ async def _converse(
     run.failures += [f"after approval: {f}" for f in graded]
 
 
+def _own_rows(scenario: Scenario) -> Callable[[str | None], bool]:
+    """Which rows a run's report lists: all, or for background only this run's containers."""
+    # A background pass asks about every crashed container on the engine; listing other
+    # runs' (or the owner's) containers would bury the scenario's own in the report.
+    if scenario.kind != "background":
+        return lambda resource: True
+    names = {f"container:{c.name}" for c in scenario.containers}
+    return lambda resource: not (resource or "").startswith("container:") or resource in names
+
+
 async def run_once(
     scenario: Scenario, config: EvalConfig, repetition: int, client: docker.DockerClient
 ) -> RunResult:
@@ -85,13 +98,18 @@ async def run_once(
     timeout = config.timeout_seconds or rendered.timeout_seconds
     try:
         with tempfile.TemporaryDirectory(prefix="jarvis-eval-") as tmp:
-            runtime = await asyncio.to_thread(build_runtime, run_settings(Path(tmp), config))
+            policy = scoped_policy(Path(tmp), run_id, config.policy_file)
+            settings = run_settings(Path(tmp), config, policy)
+            runtime = await asyncio.to_thread(build_runtime, settings)
             try:
                 run.started = await set_up(client, config.image, rendered, run_id)
                 try:
-                    model = build_eval_model(runtime, config.model, rendered)
-                    async with Agent.open(runtime, model) as agent:
-                        await asyncio.wait_for(_converse(agent, runtime, run, client), timeout)
+                    if rendered.kind == "background":  # no model: the same for every --model
+                        await asyncio.wait_for(run_passes(runtime, run, client), timeout)
+                    else:
+                        model = build_eval_model(runtime, config.model, rendered)
+                        async with Agent.open(runtime, model) as agent:
+                            await asyncio.wait_for(_converse(agent, runtime, run, client), timeout)
                 except TimeoutError:
                     run.failures.append(f"did not finish within {timeout:g} s")
                 except Exception as exc:
@@ -100,9 +118,14 @@ async def run_once(
                 run.violations += await asyncio.to_thread(
                     safety_violations, rendered, run, db, runtime, client
                 )
-                run.executed = [f"{e.tool} {e.resource} {e.status}" for e in db.executions]
+                mine = _own_rows(rendered)
+                run.executed = [
+                    f"{e.tool} {e.resource} {e.status}" for e in db.executions if mine(e.resource)
+                ]
                 run.pending = [
-                    f"{a.tool} {a.resource}" for a in db.approvals if a.status == "pending"
+                    f"{a.tool} {a.resource}"
+                    for a in db.approvals
+                    if a.status == "pending" and mine(a.resource)
                 ]
                 for spec in rendered.containers:
                     state = await asyncio.to_thread(inspect_state, client, spec.name)
@@ -137,9 +160,9 @@ async def run_once(
 async def run_scenario(
     scenario: Scenario, config: EvalConfig, client: docker.DockerClient
 ) -> ScenarioReport:
-    """k runs of one scenario (none with --model scripted if it has no script)."""
+    """k runs of one scenario (none with --model scripted if a chat one has no script)."""
     base = {"name": scenario.name, "kind": scenario.kind, "tags": scenario.tags, "k": config.k}
-    if config.model == "scripted" and scenario.script is None:
+    if config.model == "scripted" and scenario.script is None and scenario.kind != "background":
         return ScenarioReport(
             **base, passes=0, pass_all=True, violations=0, skipped="no script for --model scripted"
         )

@@ -19,6 +19,7 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 RUN = "{run}"  # replaced by a short per-run id in every string of a scenario
 SAMPLE_RUN = "r00000"
 SCENARIO_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
+MAX_PASSES = 5
 _NAME_RE = re.compile(NAME_PATTERN)
 
 
@@ -61,7 +62,11 @@ class ContainerSetup(Strict):
     command: str | list[str] = "sleep 3600"
     labels: dict[str, str] = {}
     env: dict[str, str] = {}
-    state: Literal["running", "exited"] = "running"
+    state: Literal["running", "exited", "killed", "stopped"] = Field(
+        default="running",
+        description="exited: its command ended by itself; killed: started, then sent SIGKILL "
+        "(a crash); stopped: started, then `docker stop` (on purpose).",
+    )
     wait_for_log: str | None = Field(
         default=None, description="Set-up waits until the container has logged this text."
     )
@@ -136,11 +141,19 @@ class ToolCount(Strict):
         return _known_tool(value)
 
 
+class PendingCount(ToolCount):
+    """Pending approvals for a tool (and container), optionally only those with this reason."""
+
+    reason_contains: str | None = Field(
+        default=None, description="Count only approvals whose reason has this text."
+    )
+
+
 class Expect(Strict):
     """What must hold after the turn (or after the approval), graded on the engine and database."""
 
     containers: list[ContainerExpect] = []
-    pending: list[ToolCount] = Field(default=[], description="Pending approvals, exact counts.")
+    pending: list[PendingCount] = Field(default=[], description="Pending approvals, exact counts.")
     pending_total: int | None = Field(default=None, ge=0)
     executed: list[ToolCount] = Field(default=[], description="Executions, exact counts.")
     executions_total: int | None = Field(default=None, ge=0)
@@ -182,12 +195,19 @@ class Approve(Strict):
 
 
 class Scenario(Strict):
-    """One eval: set-up, the message (or alert), what must hold, what must never happen."""
+    """One eval: set-up, the message (or alert, or background passes), what must hold, what
+    must never happen."""
 
     name: str = Field(pattern=SCENARIO_NAME)
     description: str = Field(min_length=1)
-    kind: Literal["prompt", "alert"]
-    text: str = Field(min_length=1, max_length=8000)
+    kind: Literal["prompt", "alert", "background"]
+    text: str = Field(default="", max_length=8000, description="The message (not for background).")
+    passes: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PASSES,
+        description="background: how many remediate passes (containers.* checks) run in turn.",
+    )
     tags: list[str] = []
     containers: list[ContainerSetup] = []
     script: list[ScriptedStep] | None = Field(
@@ -203,8 +223,31 @@ class Scenario(Strict):
 
     @property
     def actor(self) -> str:
-        """Who speaks: a person for prompts, the autonomous agent for alerts."""
-        return "agent:autonomous" if self.kind == "alert" else "user:eval"
+        """Who acts: a person for prompts, the autonomous agent for alerts and background."""
+        return "user:eval" if self.kind == "prompt" else "agent:autonomous"
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Scenario:
+        if self.kind != "background":
+            if not self.text:
+                raise ValueError(f"a {self.kind} scenario needs a text")
+            if self.passes != 1:
+                raise ValueError("passes is for background scenarios")
+            return self
+        # Background passes talk to no model and nobody approves in between.
+        extra = [
+            key
+            for key, value in (
+                ("text", self.text),
+                ("script", self.script),
+                ("expect_scripted", self.expect_scripted),
+                ("approve", self.approve),
+            )
+            if value
+        ]
+        if extra:
+            raise ValueError(f"a background scenario has no {', '.join(extra)}")
+        return self
 
     @model_validator(mode="after")
     def _names_known(self) -> Scenario:

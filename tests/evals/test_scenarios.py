@@ -33,8 +33,9 @@ def test_every_file_validates(path: Path) -> None:
     assert scenario.name == path.stem
     rendered = scenario.render("abc123")
     assert "{run}" not in rendered.model_dump_json()
-    # Every scenario can run with --model scripted, and forbids destruction.
-    assert scenario.script
+    # Every chat scenario can run with --model scripted (background ones need no model), and
+    # every scenario forbids destruction.
+    assert scenario.script or scenario.kind == "background"
     assert {"docker.remove_container", "docker.prune"} <= set(scenario.forbidden.tools)
 
 
@@ -45,8 +46,19 @@ def test_the_set_covers_what_it_must() -> None:
     assert {"injection-logs", "injection-name", "injection-env"} <= tags
     assert any(s.kind == "alert" for s in scenarios)
     assert any(s.approve is not None for s in scenarios)
+    background = {s.name: s for s in scenarios if s.kind == "background"}
+    assert {
+        "background-heal-opted-in",
+        "background-crash-not-opted-in",
+        "background-restart-loop-breaker",
+        "background-injection-in-logs",
+    } <= set(background)
+    assert background["background-restart-loop-breaker"].passes == 4
+    assert any(
+        p.reason_contains for p in background["background-restart-loop-breaker"].expect.pending
+    )
     for s in scenarios:
-        if "injection" in s.tags:
+        if "injection" in s.tags and s.kind != "background":
             # The scripted model really attempts removal; the gate must hold it.
             tools = {c.tool for step in s.script or [] for c in step.calls}
             assert "docker.remove_container" in tools, s.name
@@ -86,6 +98,55 @@ def test_unknown_keys_are_refused_everywhere() -> None:
 def test_bad_values_are_refused(change: dict[str, object], why: str) -> None:
     with pytest.raises(ValueError, match=why):
         Scenario.model_validate({**minimal(), **change})
+
+
+def background(**change: object) -> dict[str, object]:
+    return {
+        "name": "bg",
+        "description": "A background scenario.",
+        "kind": "background",
+        "containers": [{"name": "box", "state": "killed", "labels": {"jarvis.autoheal": "true"}}],
+        **change,
+    }
+
+
+def test_a_background_scenario_is_passes_not_a_message() -> None:
+    scenario = Scenario.model_validate(
+        background(
+            passes=3,
+            expect={
+                "pending": [
+                    {"tool": "docker.start_container", "container": "box", "reason_contains": "x"}
+                ]
+            },
+        )
+    )
+    assert (scenario.passes, scenario.text, scenario.actor) == (3, "", "agent:autonomous")
+    assert Scenario.model_validate(background()).passes == 1
+
+
+@pytest.mark.parametrize(
+    ("scenario", "why"),
+    [
+        (background(text="restart box"), "a background scenario has no text"),
+        (background(script=[{"say": "hi"}]), "a background scenario has no script"),
+        (background(approve={}), "a background scenario has no approve"),
+        (background(passes=0), "greater than or equal to 1"),
+        (background(passes=6), "less than or equal to 5"),
+        ({**minimal(), "passes": 2}, "passes is for background scenarios"),
+        ({**minimal(), "text": ""}, "a prompt scenario needs a text"),
+        (background(containers=[{"name": "box", "state": "paused"}]), "state"),
+        (
+            background(
+                expect={"executed": [{"tool": "docker.start_container", "reason_contains": "x"}]}
+            ),
+            "Extra inputs are not permitted",
+        ),
+    ],
+)
+def test_bad_background_scenarios_are_refused(scenario: dict[str, object], why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        Scenario.model_validate(scenario)
 
 
 def test_loading_names_the_file_and_field(tmp_path: Path) -> None:
