@@ -168,7 +168,10 @@ def stop_info(events: list[Json]) -> StopInfo:
     actions = [str(e.get("Action") or e.get("status") or "") for e in events]
     dies = [i for i, a in enumerate(actions) if a == "die"]
     if not dies:
-        return StopInfo(how="unknown", actions=actions)
+        # The engine's short event buffer may keep the `stop` and have lost the `die`.
+        starts = [i for i, a in enumerate(actions) if a == "start"]
+        after = actions[starts[-1] + 1 :] if starts else actions
+        return StopInfo(how="stopped" if "stop" in after else "unknown", actions=actions)
     starts = [i for i, a in enumerate(actions[: dies[-1]]) if a == "start"]
     first = starts[-1] + 1 if starts else 0
     cycle = events[first:]

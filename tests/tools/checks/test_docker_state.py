@@ -100,6 +100,11 @@ def test_only_the_last_run_counts_and_a_missing_die_is_unknown() -> None:
     gone = stop_info([_event("start")])
     assert gone.how == "unknown" and not gone.known
     assert stop_info([]).how == "unknown"
+    # The buffer kept the stop and lost the die: still a stop on purpose.
+    assert (
+        stop_info([_event("start"), _event("kill", signal="15"), _event("stop")]).how == "stopped"
+    )
+    assert stop_info([_event("stop"), _event("start")]).how == "unknown"
 
 
 async def test_docker_root_is_asked_once(tool_deps: ToolDeps) -> None:
