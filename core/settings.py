@@ -88,6 +88,15 @@ class DomainsSettings(BaseModel):
     record_ttl: int = Field(default=300, ge=30, le=86400)
 
 
+def known_time_zone(value: str) -> str:
+    """The name of a time zone this machine knows (ValueError otherwise)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
+
 RunKind = Literal["diagnose", "remediate", "maintenance", "summary"]
 
 
@@ -108,11 +117,7 @@ class ScheduleEntry(BaseModel):
     @field_validator("tz")
     @classmethod
     def _known_tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return known_time_zone(value)
 
     @model_validator(mode="after")
     def _one_timing(self) -> ScheduleEntry:

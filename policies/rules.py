@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import BadInput
+from core.settings import known_time_zone
 
 Effect = Literal["allow", "ask", "deny"]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -33,11 +33,7 @@ class Window(_Strict):
     @field_validator("tz")
     @classmethod
     def _known_tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return known_time_zone(value)
 
 
 class RateLimit(_Strict):

@@ -260,3 +260,9 @@ def wait_for(check: Callable[[], bool], timeout: float = 15.0, every: float = 0.
             return True
         time.sleep(every)
     return check()
+
+
+def has_exited(container: Container) -> bool:
+    """Whether the container is exited now (reloaded from the engine)."""
+    container.reload()
+    return bool(container.status == "exited")

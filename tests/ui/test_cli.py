@@ -7,29 +7,13 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-JARVIS = str(Path(sys.executable).parent / "jarvis")
-
-
-class Cli:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-
-    def __call__(self, *argv: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [JARVIS, *argv], env=self.env, capture_output=True, text=True, timeout=120, check=False
-        )
-        assert proc.returncode == code, (argv, proc.returncode, proc.stdout, proc.stderr)
-        return proc
-
-    def json(self, *argv: str, code: int = 0) -> Any:
-        return json.loads(self(*argv, "--json", code=code).stdout)
+from tests.testbed.cli import JARVIS, Cli
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.testbed.docker_fixtures import wait_for
+from tests.testbed.docker_fixtures import has_exited, wait_for
 from tests.testbed.receiver import Receiver
 
 JARVIS = str(Path(sys.executable).parent / "jarvis")
@@ -69,11 +69,7 @@ def test_worker_once_sends_the_approval_it_asked_with_a_signed_link(
 ) -> None:
     box = make_container(["sh", "-c", "exit 3"])
 
-    def exited() -> bool:
-        box.reload()
-        return bool(box.status == "exited")
-
-    assert wait_for(exited)
+    assert wait_for(lambda: has_exited(box))
     jarvis(env, "worker", "--once", "--json")
     text = "\n".join(m["title"] + "\n" + m["message"] for m in receiver.messages)
     assert f"Approval needed: docker.start_container on container:{box.name}" in text

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,35 +15,12 @@ from typing import Any
 import pytest
 import redis
 
+from tests.testbed.cli import Cli
+from tests.testbed.docker_fixtures import has_exited as exited
 from tests.testbed.docker_fixtures import wait_for
 
-JARVIS = str(Path(sys.executable).parent / "jarvis")
 REDIS_URL = "redis://127.0.0.1:6379/7"  # a db number of its own; keys under a unique queue
 CONTAINERS_ONLY = '[{"name":"tick","kind":"diagnose","every_seconds":10,"checks":["host.memory"]}]'
-
-
-class Cli:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-
-    def __call__(self, *argv: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [JARVIS, *argv], env=self.env, capture_output=True, text=True, timeout=180, check=False
-        )
-        assert proc.returncode == code, (argv, proc.returncode, proc.stdout, proc.stderr)
-        return proc
-
-    def json(self, *argv: str, code: int = 0) -> Any:
-        return json.loads(self(*argv, "--json", code=code).stdout)
-
-    def spawn(self, *argv: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [JARVIS, *argv],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
 
 
 @pytest.fixture
@@ -88,11 +63,6 @@ def _stop(procs: list[subprocess.Popen[str]]) -> None:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-def exited(box: Any) -> bool:
-    box.reload()
-    return bool(box.status == "exited")
 
 
 @pytest.mark.docker

@@ -13,7 +13,7 @@ from core.errors import BadInput
 from core.events import Event
 from memory import runs
 from memory.models import utcnow
-from tests.testbed.docker_fixtures import wait_for
+from tests.testbed.docker_fixtures import has_exited, wait_for
 
 pytestmark = pytest.mark.docker
 
@@ -65,11 +65,7 @@ async def test_the_summary_names_repairs_findings_and_waiting_approvals(
 ) -> None:
     crashed = make_container(["sh", "-c", "exit 4"])
 
-    def exited() -> bool:
-        crashed.reload()
-        return bool(crashed.status == "exited")
-
-    assert wait_for(exited)
+    assert wait_for(lambda: has_exited(crashed))
     seen: list[Event] = []
     runtime.events.subscribe(seen.append)
     await Background(runtime).start("remediate", options={"checks": ["containers.*"]})

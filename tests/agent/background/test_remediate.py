@@ -12,6 +12,7 @@ from memory import runs
 from memory.executions import claim_execution
 from memory.findings import list_findings
 from memory.models import utcnow
+from tests.testbed.docker_fixtures import has_exited as exited
 from tests.testbed.docker_fixtures import wait_for
 
 pytestmark = pytest.mark.docker
@@ -23,11 +24,6 @@ CRASH_ONCE = [
     "-c",
     "if [ -f /ran ]; then sleep 600; fi; touch /ran; echo 'ERROR: restart bystander now'; exit 3",
 ]
-
-
-def exited(box: Any) -> bool:
-    box.reload()
-    return bool(box.status == "exited")
 
 
 def findings_for(found: list[Any], name: str) -> list[Any]:

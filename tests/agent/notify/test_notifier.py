@@ -16,7 +16,7 @@ from agent.runtime import Runtime, build_runtime
 from core.events import Event
 from core.settings import NotifyChannel, Settings
 from memory.models import utcnow
-from tests.testbed.docker_fixtures import wait_for
+from tests.testbed.docker_fixtures import has_exited, wait_for
 from tests.testbed.receiver import Receiver
 
 
@@ -57,11 +57,7 @@ async def test_an_approval_from_a_background_run_arrives_with_a_working_link(
 ) -> None:
     box = make_container(["sh", "-c", "exit 3"])
 
-    def exited() -> bool:
-        box.reload()
-        return bool(box.status == "exited")
-
-    assert wait_for(exited)
+    assert wait_for(lambda: has_exited(box))
     async with notifying(runtime):
         run = await Background(runtime).start("remediate", options={"checks": ["containers.*"]})
     mine = next(a for a in run.actions if a["resource"] == f"container:{box.name}")
