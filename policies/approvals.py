@@ -122,8 +122,13 @@ class ApprovalStore:
         """Mark pending approvals past their expiry as expired; returns how many."""
         return await approvals.expire_due_approvals(self.db, self.clock(), _expired_note)
 
-    async def decide(self, approval_id: str, *, approve: bool, by: str) -> Approval:
-        """Move a pending approval to approved or rejected; any other state is returned as is."""
+    async def decide(
+        self, approval_id: str, *, approve: bool, by: str, via: str | None = None
+    ) -> Approval:
+        """Move a pending approval to approved or rejected; any other state is returned as is.
+
+        `via` names the way the answer came (e.g. "link") for the audit entry.
+        """
         if not by.startswith("user:"):
             raise BadInput(f"approvals are answered by a person (user:NAME), not {by!r}")
         row = await self.get(approval_id)
@@ -143,7 +148,7 @@ class ApprovalStore:
                 event=f"approval_{target}",
                 tool=row.tool,
                 resource=row.resource,
-                data={"approval_id": approval_id},
+                data={"approval_id": approval_id, **({"via": via} if via else {})},
             ),
         )
         return await self.get(approval_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core import metrics
 from core.errors import BadInput, JarvisError, NotAllowed
 from core.logging import get_logger
 from core.redaction import find_placeholders, substitute
@@ -111,6 +112,13 @@ class Gate:
     # -- the one entry point ------------------------------------------------------------
     async def invoke(self, ctx: CallContext, tool: str, raw_args: dict[str, Any]) -> ToolOutcome:
         """Run one tool call under the policy; bad input raises BadInput and changes nothing."""
+        # Timed and counted for /metrics; an unknown name is not a label (unbounded values).
+        with metrics.gate_call(tool if tool in self.registry else "unknown") as call:
+            outcome = await self._invoke(ctx, tool, raw_args)
+            call.status = outcome.status
+        return outcome
+
+    async def _invoke(self, ctx: CallContext, tool: str, raw_args: dict[str, Any]) -> ToolOutcome:
         if ctx.idempotency_key is not None and not KEY_RE.match(ctx.idempotency_key):
             raise BadInput("an idempotency key is 1-150 letters, digits and . _ : -")
         p = await self.prep.prepare(ctx, tool, raw_args)
@@ -291,9 +299,11 @@ class Gate:
         )
 
     # -- approvals ----------------------------------------------------------------------
-    async def decide(self, approval_id: str, *, approve: bool, by: str) -> ApprovalView:
+    async def decide(
+        self, approval_id: str, *, approve: bool, by: str, via: str | None = None
+    ) -> ApprovalView:
         """Approve (and execute once) or reject a pending approval; repeats are harmless."""
-        row = await self.approvals.decide(approval_id, approve=approve, by=by)
+        row = await self.approvals.decide(approval_id, approve=approve, by=by, via=via)
         if row.status == "approved" and approve:
             return await self._execute_approved(row)
         message = None
@@ -375,5 +385,6 @@ class Gate:
 
     async def _finish(self, row: Approval, outcome: ToolOutcome) -> ApprovalView:
         final = "executed" if outcome.status in ("ok", "no_data") else "failed"
+        metrics.count_tool_call(row.tool, "approved" if final == "executed" else "error")
         done = await self.approvals.finish(row.id, final, outcome.model_dump(mode="json"))
         return self.approvals.view(done)

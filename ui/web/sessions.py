@@ -26,9 +26,10 @@ from core.logging import get_logger
 log = get_logger("web.sessions")
 COOKIE = "access_token"
 REFRESH_AFTER_SECONDS = 3600
-# Static files need no session (and would cost a lookup each); the REST API takes only keys.
-UNGUARDED_PATHS = frozenset({"/favicon", "/logo", "/healthz"})
-UNGUARDED_PREFIXES = ("/assets/", "/public/", "/api/")
+# Static files need no session (and would cost a lookup each); the REST API takes only keys,
+# an approval link's token is its own credential, and /metrics is for scrapers, not browsers.
+UNGUARDED_PATHS = frozenset({"/favicon", "/logo", "/healthz", "/metrics"})
+UNGUARDED_PREFIXES = ("/assets/", "/public/", "/api/", "/approve/")
 
 # username -> the account's current token version, or None when there is no such account
 VersionOf = Callable[[str], Awaitable[int | None]]
