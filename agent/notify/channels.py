@@ -8,6 +8,7 @@ from typing import Literal
 import apprise
 from pydantic import BaseModel
 
+from core import metrics
 from core.errors import BadInput
 from core.logging import get_logger
 from core.settings import NotifyChannel
@@ -55,10 +56,12 @@ class Channel:
                 log.warning("notify_crashed", channel=self.label, error_type=type(exc).__name__)
                 ok = False
             if ok:
+                metrics.count_notification(self.label, "sent")
                 return Delivery(channel=self.label, delivered=True, attempts=attempt)
             if attempt <= retries:
                 await asyncio.sleep(0.5 * 2 ** (attempt - 1))
         log.warning("notify_failed", channel=self.label, attempts=retries + 1)
+        metrics.count_notification(self.label, "failed")
         return Delivery(
             channel=self.label,
             delivered=False,
