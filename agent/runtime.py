@@ -72,6 +72,9 @@ def build_runtime(
         on_approval=lambda view: events.publish(
             Event(kind="approval.created", data=view.model_dump(mode="json"))
         ),
+        on_decided=lambda view: events.publish(
+            Event(kind="approval.decided", data=view.model_dump(mode="json"))
+        ),
     )
     links = LinkSigner(derive(key, "approval-links"))
     return Runtime(settings, db, registry, engine, deps, gate, events, links)

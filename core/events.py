@@ -13,6 +13,7 @@ log = get_logger("events")
 
 EventKind = Literal[
     "approval.created",
+    "approval.decided",
     "finding.opened",
     "finding.closed",
     "run.finished",
@@ -24,6 +25,8 @@ class Event(BaseModel):
 
     kind: EventKind
     data: dict[str, Any]
+    # The process an event came from, when another one (over Redis); None: this process.
+    origin: str | None = None
 
 
 Listener = Callable[[Event], None]

@@ -51,10 +51,12 @@ class Gate:
         approval_ttl: timedelta = timedelta(hours=1),
         clock: Callable[[], datetime] = utcnow,
         on_approval: Callable[[ApprovalView], None] | None = None,
+        on_decided: Callable[[ApprovalView], None] | None = None,
     ) -> None:
         self.db = db
-        # Told about every new approval (notifications, live chat cards); must not block.
-        self.on_approval = on_approval
+        # Told about every new approval (notifications, live chat cards), and each answer and
+        # result (cards elsewhere update); must not block.
+        self.on_approval, self.on_decided = on_approval, on_decided
         self.registry = registry
         self.engine = engine
         self.deps = deps
@@ -304,6 +306,7 @@ class Gate:
     ) -> ApprovalView:
         """Approve (and execute once) or reject a pending approval; repeats are harmless."""
         row = await self.approvals.decide(approval_id, approve=approve, by=by, via=via)
+        self._tell_decided(row)
         if row.status == "approved" and approve:
             return await self._execute_approved(row)
         message = None
@@ -387,4 +390,9 @@ class Gate:
         final = "executed" if outcome.status in ("ok", "no_data") else "failed"
         metrics.count_tool_call(row.tool, "approved" if final == "executed" else "error")
         done = await self.approvals.finish(row.id, final, outcome.model_dump(mode="json"))
+        self._tell_decided(done)
         return self.approvals.view(done)
+
+    def _tell_decided(self, row: Approval) -> None:
+        if self.on_decided is not None and row.status != "pending":
+            self.on_decided(self.approvals.view(row))

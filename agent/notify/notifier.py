@@ -38,6 +38,8 @@ class Notifier:
 
     def listen(self, event: Event) -> None:
         """The event bus listener: queue and return at once."""
+        if event.origin is not None:
+            return  # another process's event (over Redis): that process sends it
         self._idle.clear()
         self._queue.put_nowait(event)
 

@@ -9,6 +9,7 @@ from chainlit.types import CommandDict, ThreadDict
 from pydantic import ValidationError
 
 import ui.chat.auth
+import ui.chat.broadcast  # draws events into the open chats (a startup hook)
 import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger

@@ -8,7 +8,7 @@ import chainlit as cl
 
 from agent.turn import ToolCallRecord, TurnResult
 from policies.outcome import ApprovalView
-from ui.chat import widgets
+from ui.chat import live, widgets
 
 
 def _outcome(record: ToolCallRecord) -> dict[str, Any]:
@@ -48,8 +48,10 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
 
 
 def approval_element(view: ApprovalView) -> cl.CustomElement:
-    """The approval card for one approval."""
-    return cl.CustomElement(name="ApprovalCard", props=widgets.approval_card(view))
+    """The approval card for one approval, remembered so an answer elsewhere updates it."""
+    element = cl.CustomElement(name="ApprovalCard", props=widgets.approval_card(view))
+    live.remember_card(view.id, element)
+    return element
 
 
 def elements_for(result: TurnResult) -> list[cl.Element]:

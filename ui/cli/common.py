@@ -16,6 +16,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
+from agent.events_bridge import bridging
 from agent.notify.notifier import notifying
 from agent.runtime import Runtime, build_runtime
 from core.errors import BadInput, JarvisError
@@ -98,8 +99,9 @@ def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]]) -> T:
     async def main() -> T:
         runtime = build_runtime(settings)
         try:
-            # Approvals and findings this command causes reach the owner before it exits.
-            async with notifying(runtime):
+            # Approvals and findings this command causes reach the owner (and, with Redis, the
+            # open chats) before it exits; it shows nothing live, so it only publishes.
+            async with bridging(runtime, receive=False), notifying(runtime):
                 return await fn(runtime)
         finally:
             await runtime.close()

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agent.events_bridge import bridging
 from agent.notify.notifier import notifying
 from agent.runtime import build_runtime
 from core.errors import BadInput
@@ -173,6 +174,8 @@ def create_app(
             async with AsyncExitStack() as stack:
                 for hook in startup_hooks():
                     await stack.enter_async_context(hook(state))
+                # Other processes' events come in (and ours go out) over Redis, when set.
+                await stack.enter_async_context(bridging(runtime))
                 await stack.enter_async_context(notifying(runtime))
                 await stack.enter_async_context(run_background(runtime))
                 yield
