@@ -32,7 +32,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("actions", sa.JSON, nullable=True))
         batch.add_column(sa.Column("approvals", sa.JSON, nullable=True))
         batch.add_column(sa.Column("error", sa.Text, nullable=True))
+    # Rows from before: fill the new columns, then hold them to NOT NULL like new rows.
     op.execute("UPDATE agent_runs SET queued_at = started_at WHERE queued_at IS NULL")
+    op.execute("UPDATE agent_runs SET options = '{}' WHERE options IS NULL")
+    op.execute("UPDATE agent_runs SET findings = '[]' WHERE findings IS NULL")
+    op.execute("UPDATE agent_runs SET actions = '[]' WHERE actions IS NULL")
+    op.execute("UPDATE agent_runs SET approvals = '[]' WHERE approvals IS NULL")
+    with op.batch_alter_table("agent_runs") as batch:
+        batch.alter_column("queued_at", existing_type=UTC_TS, nullable=False)
+        for column in ("options", "findings", "actions", "approvals"):
+            batch.alter_column(column, existing_type=sa.JSON, nullable=False)
     op.create_index("ix_agent_runs_status", "agent_runs", ["status"])
     op.create_index("ix_agent_runs_queued", "agent_runs", ["queued_at"])
     with op.batch_alter_table("approvals") as batch:
