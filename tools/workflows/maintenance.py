@@ -144,7 +144,7 @@ DEPROVISION = Flow(
     funcs={"caddy_remove": _caddy_remove, "dns_delete": _dns_delete, "mark_removed": _mark_removed},
     rollback=_undo_deprovision,
     running_status=DomainStatus.DEPROVISIONING,
-    failed_status=DomainStatus.ACTIVE,
+    failed_status=None,  # back to what it was: a failed removal never publishes a domain
 )
 RENEW = Flow(
     verb="renewing the certificate of",

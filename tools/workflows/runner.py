@@ -238,5 +238,7 @@ async def _fail(run: Run, flow: Flow, step: str, exc: Exception, before: DomainS
         error=message,
         result=result,
     )
-    await run.set_domain(status=flow.failed_status or before)
+    # A rollback that could not finish leaves the domain half-changed: say so, explicitly.
+    after = DomainStatus.FAILED if problems else (flow.failed_status or before)
+    await run.set_domain(status=after)
     return run.task
