@@ -222,15 +222,14 @@ class Gate:
             if row.result is not None:
                 stored = ToolOutcome.model_validate(row.result)
                 return stored.model_copy(update={"replayed": True})
-            if row.status in ("rejected", "expired"):
+            if row.status in ("rejected", "expired"):  # a person's no, not the rule's
+                who = (row.decided_by or "a person").removeprefix("user:")
+                why = f"rejected by {who}" if row.status == "rejected" else "nobody answered"
+                message = f"this call was {row.status} earlier ({why}); nothing was run"
                 return ToolOutcome(
-                    status="denied",
-                    invocation=invocation,
-                    approval_id=row.id,
-                    replayed=True,
-                    rule=row.rule,
-                    message=f"this call was {row.status} earlier; nothing was run",
-                )
+                    status="denied", invocation=invocation, approval_id=row.id, replayed=True,
+                    reason=why, message=message,
+                )  # fmt: skip
             return self._asked(row, invocation).model_copy(update={"replayed": True})
         if await self.runner.known(key):
             return await self.runner.claim(invocation, "replay", key, None)

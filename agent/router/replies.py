@@ -98,7 +98,7 @@ def render_one(call: PlannedCall, outcome: Data) -> str:
         rule = outcome.get("rule")
         if rule:
             return f"{_cap(what)} was not done. Denied by rule {token(rule)}: {_reason(outcome)}"
-        return f"{_cap(what)} was not done. Denied: {_reason(outcome)}"
+        return f"{_cap(what)} was not done: {_reason(outcome)}."
     if status == "error":
         message = outcome.get("message") or "no details"
         return f"{_cap(what)} failed: {inline(message)}"

@@ -137,6 +137,9 @@ async def test_rejected_change_never_runs(runtime: Runtime, make_container) -> N
         resumed = await agent.after_decision(view)
     assert resumed is not None and resumed.reply == "Left it running."
     assert [c.status for c in resumed.tool_calls] == ["denied"]
+    # The owner said no; no rule is blamed for it.
+    assert "rejected by admin" in (resumed.tool_calls[0].message or "")
+    assert "rule" not in (resumed.tool_calls[0].message or "")
     box.reload()
     assert box.status == "running"
     assert await executions(runtime, "docker.stop_container") == 0

@@ -9,6 +9,7 @@ import pytest
 
 from agent.router import Calls, PlannedCall, render_reply, route
 from agent.router import help as helptext
+from agent.router.replies import render_one
 from agent.router.watch_text import ago
 from tests.agent.router import results as r
 from tests.agent.router.conftest import HOMELAB, pairs, validate
@@ -228,3 +229,9 @@ def test_check_run_reply() -> None:
 def test_ago_reads_times() -> None:
     assert ago((NOW - timedelta(days=2)).isoformat(), NOW) == "2 d 0 h ago"
     assert ago("not a time") == "at an unknown time"
+
+
+def test_a_rejected_call_is_said_to_be_rejected_not_denied_by_a_rule() -> None:
+    call = PlannedCall(tool="docker.restart_container", args={"name": "plex"})
+    reply = render_one(call, {"status": "denied", "reason": "rejected by evin", "rule": None})
+    assert reply.endswith("was not done: rejected by evin.") and "rule" not in reply
