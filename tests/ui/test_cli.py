@@ -184,6 +184,8 @@ def test_bad_settings_actors_and_databases_are_one_line_errors(cli: Cli, tmp_pat
         ({"JARVIS_APPROVAL_TTL_SECONDS": "soon"}, ["approvals", "list"], 2, "APPROVAL_TTL_SECONDS"),
         ({}, ["tools", "call", "system.overview", "--actor", "root"], 2, "--actor"),
         ({}, ["approvals", "approve", "x", "--by", "someone else"], 2, "--by"),
+        ({}, ["approvals", "approve", "not-a-uuid"], 2, "not an approval id"),
+        ({}, ["approvals", "show", "not-a-uuid"], 2, "not an approval id"),
         (
             {"JARVIS_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
             ["approvals", "list"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 import typer
@@ -71,6 +72,7 @@ def list_approvals(
 @app.command("show")
 def show(approval_id: str, as_json: bool = JSON_OPT) -> None:
     """Show one approval with its diff preview and result."""
+    approval_id = _approval_id(approval_id)
 
     async def go(rt: Runtime) -> ApprovalView:
         return rt.gate.approvals.view(await rt.gate.approvals.get(approval_id))
@@ -79,8 +81,17 @@ def show(approval_id: str, as_json: bool = JSON_OPT) -> None:
     emit(view.model_dump(mode="json"), as_json, lambda: _detail(view))
 
 
+def _approval_id(value: str) -> str:
+    """An approval id is a UUID; anything else is a typo, said so (exit 2)."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        fail(f"{value!r} is not an approval id; `jarvis approvals list` shows them", EXIT_BAD_INPUT)
+
+
 def _decide(approval_id: str, approve: bool, by: str | None, as_json: bool) -> None:
     decider = actor_or_exit(by, "--by")
+    approval_id = _approval_id(approval_id)
 
     async def go(rt: Runtime) -> tuple[ApprovalView, TurnResult | None]:
         view = await rt.gate.decide(approval_id, approve=approve, by=decider)
