@@ -155,6 +155,10 @@ class Preparer:
             return await spec._canonical(args, self.deps)  # type: ignore[no-any-return]
         except (NotFound, NotAllowed) as exc:
             raise BadInput(exc.message) from None
+        except JarvisError:
+            if spec.risk == "read":
+                return args  # the read runs and reports the trouble (engine down) itself
+            raise
         except (OSError, ValueError, RuntimeError) as exc:
             raise BadInput(f"{spec.name}: {exc}") from None
 

@@ -144,12 +144,13 @@ async def test_secrets_in_results_become_placeholders(gate: Gate, make_container
 
 
 async def test_typed_secrets_are_hidden_and_their_placeholders_stay_out_of_free_text(
-    gate: Gate,
+    gate: Gate, make_container: Any
 ) -> None:
     # A secret the user typed is stored once and shown as a placeholder; it cannot be sent back
     # through a free-text field (only secret-bearing fields take placeholders).
+    box = make_container()
     outcome = await gate.invoke(
-        USER, "docker.container_logs", {"name": "no-such-box", "grep": "password=hunter2hunter2"}
+        USER, "docker.container_logs", {"name": box.name, "grep": "password=hunter2hunter2"}
     )
     placeholder = outcome.invocation.args["grep"].split("=", 1)[1]
     assert placeholder.startswith("[[secret:")
@@ -157,7 +158,7 @@ async def test_typed_secrets_are_hidden_and_their_placeholders_stay_out_of_free_
         await gate.invoke(
             USER,
             "docker.container_logs",
-            {"name": "no-such-box", "grep": f"password={placeholder}"},
+            {"name": box.name, "grep": f"password={placeholder}"},
         )
 
 
@@ -315,9 +316,12 @@ async def test_same_idempotency_key_asks_once(gate: Gate, make_container: Any) -
     assert await count(gate, Execution) == 1
 
 
-async def test_secret_values_do_not_leak_through_resources_or_messages(gate: Gate) -> None:
+async def test_secret_values_do_not_leak_through_resources_or_messages(
+    gate: Gate, make_container: Any
+) -> None:
+    box = make_container()
     seen = await gate.invoke(
-        USER, "docker.container_logs", {"name": "x", "grep": "token=tok-abcdefgh12345"}
+        USER, "docker.container_logs", {"name": box.name, "grep": "token=tok-abcdefgh12345"}
     )
     placeholder = seen.invocation.args["grep"].split("=", 1)[1]
     # A placeholder never resolves into a name: refused before anything runs.

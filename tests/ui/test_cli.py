@@ -142,6 +142,18 @@ def test_bad_input_exits_2_with_one_line(cli: Cli) -> None:
     assert cli.json("approvals", "list") == []
 
 
+@pytest.mark.docker
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_misspelt_container_is_bad_input_with_a_hint_for_reads_and_writes(
+    cli: Cli, make_container: Any
+) -> None:
+    box = make_container()
+    typo = box.name[:-1] + ("x" if box.name[-1] != "x" else "y")
+    for tool in ("docker.inspect_container", "docker.container_logs", "docker.restart_container"):
+        proc = cli("tools", "call", tool, "--args", json.dumps({"name": typo}), code=2)
+        assert f"did you mean {box.name}" in proc.stderr, (tool, proc.stderr)
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_unknown_tool_policy_check_says_deny(cli: Cli) -> None:
     assert cli.json("policy", "check", "shell.run")["decision"] == "deny"
@@ -224,3 +236,12 @@ def test_bad_settings_actors_and_databases_are_one_line_errors(cli: Cli, tmp_pat
 def test_agents_cannot_approve(cli: Cli) -> None:
     proc = cli("approvals", "approve", "some-id", "--by", "agent:autonomous", code=2)
     assert "person" in proc.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_read_with_the_engine_down_reports_the_engine_not_the_name(cli: Cli) -> None:
+    cli.env["DOCKER_HOST"] = "unix:///nonexistent/docker.sock"
+    out = cli.json(
+        "tools", "call", "docker.inspect_container", "--args", '{"name": "plex"}', code=1
+    )
+    assert out["status"] == "error" and "unix:///nonexistent/docker.sock" in out["message"]

@@ -23,6 +23,7 @@ from tools.docker.base import (
     ports_from_list,
 )
 from tools.docker.client import Json, container_subject, get_many, parse_time, run, short_id
+from tools.docker.names import inspect_raw, real_name
 from tools.registry import ToolArgs, ToolResult
 
 
@@ -265,16 +266,11 @@ def _inspect_result(d: Json, deps: ToolDeps) -> InspectContainerResult:
     )
 
 
-def inspect_raw(client: docker.DockerClient, name: str) -> Json:
-    """The engine's inspect document for container `name` (blocking)."""
-    data: Json = client.api.inspect_container(name)
-    return data
-
-
 @family.tool(
     "inspect_container",
     risk="read",
     resource="container:{name}",
+    canonical=real_name,
     description="""
 Show one container's full configuration and state: image, command, state and exit code,
 health, restart policy and count, mounts, networks, published ports, labels and the names of

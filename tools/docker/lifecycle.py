@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -10,11 +9,11 @@ from datetime import datetime
 import docker
 from pydantic import Field
 
-from core.errors import Conflict, NotFound
+from core.errors import Conflict
 from tools.deps import ToolDeps
 from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
-from tools.docker.containers import inspect_raw
+from tools.docker.names import container_labels, inspect_raw, real_name
 from tools.registry import ToolResult
 
 AUTO_REMOVE_WAIT_SECONDS = 10.0
@@ -108,30 +107,6 @@ def _act(
     )
 
 
-def _names(client: docker.DockerClient) -> list[str]:
-    return [n.lstrip("/") for row in client.api.containers(all=True) for n in row["Names"]]
-
-
-async def _real_name(args: ContainerArgs, deps: ToolDeps) -> ContainerArgs:
-    """The policy sees the container's real name, also when it was named by id or prefix."""
-    try:
-        data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
-    except NotFound as exc:
-        close = difflib.get_close_matches(args.name, await run(deps, _names), n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise NotFound(exc.message + hint) from None
-    return args.model_copy(update={"name": str(data.get("Name") or args.name).lstrip("/")})
-
-
-async def _labels(args: ContainerArgs, deps: ToolDeps) -> dict[str, str]:
-    """The container's labels, for rules that match on them (a gone container has none)."""
-    try:
-        data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
-    except NotFound:
-        return {}
-    return dict((data.get("Config") or {}).get("Labels") or {})
-
-
 async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
     data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
     state: Json = data.get("State") or {}
@@ -144,8 +119,8 @@ async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
     risk="write",
     resource="container:{name}",
     preview=_state_preview,
-    canonical=_real_name,
-    labels=_labels,
+    canonical=real_name,
+    labels=container_labels,
     description="""
 Start a stopped container (nothing changes if it already runs). Use it when a service is down
 because its container exited or was stopped. Returns the state before and after.
@@ -165,8 +140,8 @@ async def start_container(args: StartContainerArgs, deps: ToolDeps) -> Lifecycle
     risk="write",
     resource="container:{name}",
     preview=_state_preview,
-    canonical=_real_name,
-    labels=_labels,
+    canonical=real_name,
+    labels=container_labels,
     description="""
 Stop a running container: SIGTERM, then SIGKILL after `timeout` seconds. The service it runs
 goes down until it is started again (a restart policy does not bring it back after a stop).
@@ -186,8 +161,8 @@ async def stop_container(args: StopContainerArgs, deps: ToolDeps) -> LifecycleRe
     risk="write",
     resource="container:{name}",
     preview=_state_preview,
-    canonical=_real_name,
-    labels=_labels,
+    canonical=real_name,
+    labels=container_labels,
     description="""
 Restart a container (stop with `timeout`, then start; starts it if it was stopped). The usual
 first repair for a hung or unhealthy service. Returns the new start time to confirm it took.
@@ -248,7 +223,7 @@ def _remove(client: docker.DockerClient, args: RemoveContainerArgs) -> RemoveCon
 
 async def _pin_container(args: RemoveContainerArgs, deps: ToolDeps) -> RemoveContainerArgs:
     """The real name, and the id of the container seen now (what the approval is about)."""
-    name = (await _real_name(args, deps)).name
+    name = (await real_name(args, deps)).name
     data = await run(deps, lambda c: inspect_raw(c, name), container_subject(name))
     pinned = args.expected_id or short_id(data["Id"])
     return args.model_copy(update={"name": name, "expected_id": pinned})
@@ -266,7 +241,7 @@ async def _remove_preview(args: RemoveContainerArgs, deps: ToolDeps) -> str | No
     resource="container:{name}",
     preview=_remove_preview,
     canonical=_pin_container,
-    labels=_labels,
+    labels=container_labels,
     description="""
 Delete a container (its writable layer is lost; named volumes stay). A running container is
 refused unless force=true. Use it for containers that are no longer wanted, not as a repair:

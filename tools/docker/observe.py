@@ -16,7 +16,7 @@ from core.errors import BadInput, Conflict
 from tools.deps import ToolDeps
 from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
-from tools.docker.containers import inspect_raw
+from tools.docker.names import inspect_raw, real_name
 from tools.registry import ToolResult
 
 MAX_LINE = 4000
@@ -188,6 +188,7 @@ def _regex_grep(pattern: Any, lines: list[str]) -> list[str]:
     "container_logs",
     risk="read",
     resource="container:{name}",
+    canonical=real_name,
     untrusted_output=True,
     description="""
 Read a container's recent log lines (stdout and stderr), optionally only since a time and only
@@ -306,6 +307,7 @@ def _stats(client: docker.DockerClient, name: str) -> Json:
     "container_stats",
     risk="read",
     resource="container:{name}",
+    canonical=real_name,
     description="""
 Sample a running container's resource use once: CPU percent, memory used/limit/percent,
 network received/sent, disk read/written and process count (takes about two seconds). Use it
