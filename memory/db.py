@@ -147,6 +147,21 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def schema_revision(url: str) -> str | None:
+    """The migration the database is at; None for a new (empty or missing) database."""
+    if (path := sqlite_file(url)) is not None and not path.exists():
+        return None
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_sync_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision: str | None = MigrationContext.configure(conn).get_current_revision()
+            return revision
+    finally:
+        engine.dispose()
+
+
 class Database:
     """The asyncio engine plus a session factory, created once and passed down."""
 

@@ -183,9 +183,14 @@ def test_unreachable_engine_is_a_clear_failure(cli: Cli) -> None:
 def test_db_upgrade_creates_the_embedded_database(cli: Cli, tmp_path: Path) -> None:
     cli.env.pop("JARVIS_DATABASE_URL")
     proc = cli("db", "upgrade")
-    assert "up to date" in proc.stdout
+    assert (
+        proc.stdout.startswith("database created at revision 0") and "up to date" not in proc.stdout
+    )
     assert (tmp_path / "data" / "jarvis.db").is_file()
+    assert "up to date at revision" in cli("db", "upgrade").stdout
     assert cli.json("approvals", "list") == []
+    listed = cli("tools", "list").stdout.splitlines()
+    assert any("docker.restart_container" in line and "container:{name}" in line for line in listed)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

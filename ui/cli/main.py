@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from memory.db import upgrade
+from memory.db import schema_revision, upgrade
 from ui.cli import (
     apikey_cmd,
     approvals_cmd,
@@ -54,11 +54,20 @@ app.command("worker")(runs_cmd.worker)
 def db_upgrade() -> None:
     """Create or migrate the database schema to the newest version."""
     settings = settings_or_exit()
+    url = settings.resolved_database_url
+    where = url.split("@")[-1]
     try:
-        upgrade(settings.resolved_database_url)
+        before = schema_revision(url)
+        upgrade(url)
+        after = schema_revision(url)
     except Exception as exc:
         fail(f"migration failed: {type(exc).__name__}: {exc}")
-    typer.echo(f"database is up to date ({settings.resolved_database_url.split('@')[-1]})")
+    if before is None:
+        typer.echo(f"database created at revision {after} ({where})")
+    elif before != after:
+        typer.echo(f"database migrated from revision {before} to {after} ({where})")
+    else:
+        typer.echo(f"database is up to date at revision {after} ({where})")
 
 
 def run() -> None:

@@ -34,7 +34,9 @@ def list_tools(as_json: bool = JSON_OPT) -> None:
         rows,
         as_json,
         lambda: "\n".join(
-            f"{r['name']:<30} {r['risk']:<12} {_first_sentence(r['description'])}" for r in rows
+            f"{r['name']:<30} {r['risk']:<12} {r['resource']:<20} "
+            f"{_first_sentence(r['description'], 70)}"
+            for r in rows
         ),
     )
 
