@@ -15,6 +15,10 @@ ABILITIES = (
     "domains"
 )
 CAN_DO = f"Offline I can {ABILITIES}."
+NO_MODEL = (
+    "Free-form requests need a language model: set JARVIS_LLM_BASE_URL to an OpenAI-compatible "
+    "endpoint (a local Ollama is http://127.0.0.1:11434/v1) and JARVIS_LLM_MODEL."
+)
 EXAMPLES = [
     "how is the server doing",
     "what's wrong",

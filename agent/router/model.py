@@ -180,6 +180,8 @@ class OfflineRouter(BaseChatModel):
             if isinstance(routed, NoMatch) and self.fallback is not None:
                 offline = "here is what I can do offline: " + helptext.offline_help(text, inv)
                 return _Handover(offline)
+            if isinstance(routed, NoMatch):
+                routed = routed.model_copy(update={"help": f"{routed.help} {helptext.NO_MODEL}"})
             return self._routed(routed)
         if isinstance(last, ToolMessage):
             ai, results = _results(messages)

@@ -183,6 +183,8 @@ async def test_a_new_request_after_a_question_is_routed_as_such() -> None:
 async def test_no_match_without_fallback_explains_what_it_can_do() -> None:
     reply = await router().ainvoke([HumanMessage("I love plex")])
     assert "Offline I can" in str(reply.content)
+    # Without a model it says how to get one (a local Ollama works).
+    assert "JARVIS_LLM_BASE_URL" in str(reply.content) and "Ollama" in str(reply.content)
     assert not reply.tool_calls
     assert source_of(reply) == ROUTER
 

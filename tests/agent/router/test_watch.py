@@ -15,7 +15,12 @@ from tests.agent.router import results as r
 from tests.agent.router.conftest import HOMELAB, pairs, validate
 from tools.watch.views import CheckRun, FindingList, FindingRow, RemedyView, RunList, RunRow
 
-NOW = datetime.now(UTC)
+
+def now() -> datetime:
+    """The time as the reply will see it (a constant taken at import goes stale in a long run)."""
+    return datetime.now(UTC)
+
+
 Pairs = list[tuple[str, dict[str, Any]]]
 FINDINGS: Pairs = [("findings.list", {})]
 RUNS: Pairs = [("runs.list", {})]
@@ -102,8 +107,8 @@ def finding(resource: str, severity: str = "warning", **kw: Any) -> FindingRow:
         "summary": "exited (code 3)",
         "status": "open",
         "count": 1,
-        "first_seen": NOW - timedelta(hours=2),
-        "last_seen": NOW,
+        "first_seen": now() - timedelta(hours=2),
+        "last_seen": now(),
     }
     return FindingRow(**{**fields, **kw})
 
@@ -126,7 +131,7 @@ def test_findings_reply_names_each_problem_and_what_was_done() -> None:
         ),
         finding("host:disk:/", summary="91% full", count=4),
     ]
-    text = say("findings.list", FindingList(findings=rows, status="open", last_checked=NOW))
+    text = say("findings.list", FindingList(findings=rows, status="open", last_checked=now()))
     head, first, second = text.splitlines()
     assert head.startswith("2 problems (1 critical, 1 warning; checks last ran just now)")
     assert "`container:web` — exited (code 3); I asked you to approve a start" in first
@@ -135,7 +140,7 @@ def test_findings_reply_names_each_problem_and_what_was_done() -> None:
 
 
 def test_findings_reply_when_all_is_well_or_nothing_ran() -> None:
-    text = say("findings.list", FindingList(findings=[], status="open", last_checked=NOW))
+    text = say("findings.list", FindingList(findings=[], status="open", last_checked=now()))
     assert text.startswith("Nothing is wrong")
     text = say("findings.list", FindingList(findings=[], status="open"))
     assert "no check has run yet" in text and "run a check" in text
@@ -162,7 +167,7 @@ def test_finding_text_stays_data() -> None:
 
 
 def test_closed_findings_reply() -> None:
-    row = finding("container:web", status="closed", closed_at=NOW - timedelta(minutes=5))
+    row = finding("container:web", status="closed", closed_at=now() - timedelta(minutes=5))
     data = FindingList(findings=[row], status="closed")
     text = say("findings.list", data, {"closed": True})
     assert text.startswith("1 problem cleared:") and "cleared 5 min ago" in text
@@ -175,7 +180,7 @@ def run(kind: str, **kw: Any) -> RunRow:
         "trigger": "schedule",
         "status": "succeeded",
         "actor": "agent:autonomous",
-        "queued_at": NOW - timedelta(hours=1),
+        "queued_at": now() - timedelta(hours=1),
         "seconds": 3.2,
         "summary": f"{kind} done",
     }
@@ -227,7 +232,7 @@ def test_check_run_reply() -> None:
 
 
 def test_ago_reads_times() -> None:
-    assert ago((NOW - timedelta(days=2)).isoformat(), NOW) == "2 d 0 h ago"
+    assert ago((now() - timedelta(days=2)).isoformat(), now()) == "2 d 0 h ago"
     assert ago("not a time") == "at an unknown time"
 
 
