@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,12 +188,13 @@ async def test_odd_paths_are_bad_input_not_crashes(gate: Gate, root: Path) -> No
 
 
 async def test_a_secret_cannot_be_smuggled_through_a_normalised_path(
-    gate: Gate, root: Path
+    gate: Gate, root: Path, make_container: Any
 ) -> None:
     seen = await gate.invoke(USER, "files.read_config", {"path": f"{root}/x.yaml"})
     assert seen.status == "ok"
+    box = make_container()
     known = await gate.invoke(
-        USER, "docker.container_logs", {"name": "x", "grep": "token=sub//hunter2hunter2"}
+        USER, "docker.container_logs", {"name": box.name, "grep": "token=sub//hunter2hunter2"}
     )
     placeholder = known.invocation.args["grep"].split("=", 1)[1]
     with pytest.raises(BadInput) as err:
