@@ -27,6 +27,9 @@ from policies.provenance import Provenance
 
 log = get_logger("agent")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]")
+# A call set aside while its approval waited is asked again under this suffix when the card is
+# answered; it keeps the original call's idempotency key, so the gate finds the decided approval.
+RESUMED = "~resumed"
 
 
 class ChatState(TypedDict, total=False):
@@ -35,11 +38,12 @@ class ChatState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
     actor: str
     steps: int
+    deferred: bool
 
 
 def call_key(thread_id: str, call_id: str) -> str:
     """An idempotency key unique to one tool call of one thread, in the gate's alphabet."""
-    raw = f"t:{thread_id}:{call_id}"
+    raw = f"t:{thread_id}:{call_id.removesuffix(RESUMED)}"
     safe = _KEY_UNSAFE.sub("-", raw)
     if len(safe) > 150 or safe != raw:
         return "t:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -144,15 +148,21 @@ class ChatGraph:
         # This node runs again from the top when resumed: writes are replayed through their
         # idempotency keys, so nothing already done is done twice.
         outcomes = [await self._invoke(ctx, thread_id, c) for c in calls]
+        deferred = False
         while waiting := [i for i, o in enumerate(outcomes) if o.status == "approval_required"]:
-            interrupt({"approval_ids": [outcomes[i].approval_id for i in waiting]})
+            answer = interrupt({"approval_ids": [outcomes[i].approval_id for i in waiting]})
+            if isinstance(answer, dict) and answer.get("defer"):
+                # The person moved on: the waiting calls stay pending and the turn ends here.
+                deferred = True
+                break
             for i in waiting:
                 outcomes[i] = await self._invoke(ctx, thread_id, calls[i])
         return {
             "messages": [
                 tool_message(str(c.get("id")), str(c.get("name")), o)
                 for c, o in zip(calls, outcomes, strict=True)
-            ]
+            ],
+            "deferred": deferred,
         }
 
     @staticmethod
@@ -161,6 +171,11 @@ class ChatGraph:
         ai = _last_ai(state.get("messages", []))
         return "tools" if ai is not None and ai.tool_calls else "__end__"
 
+    @staticmethod
+    def after_tools(state: ChatState) -> Literal["model", "__end__"]:
+        """Back to the model, unless the batch was set aside to wait for its approvals."""
+        return END if state.get("deferred") else "model"
+
     def compile(self, checkpointer: BaseCheckpointSaver[str] | None) -> CompiledStateGraph[Any]:
         """The runnable graph, checkpointed."""
         graph = StateGraph(ChatState)
@@ -168,5 +183,5 @@ class ChatGraph:
         graph.add_node("tools", self.run_tools)
         graph.add_edge(START, "model")
         graph.add_conditional_edges("model", self.after_model, ["tools", END])
-        graph.add_edge("tools", "model")
+        graph.add_conditional_edges("tools", self.after_tools, ["model", END])
         return graph.compile(checkpointer=checkpointer)

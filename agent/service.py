@@ -15,7 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
 from agent.checkpoints import open_checkpointer
-from agent.graph import ChatGraph
+from agent.graph import RESUMED, ChatGraph
 from agent.messages import read_outcome
 from agent.runtime import Runtime
 from agent.toolspec import model_tools, registry_name
@@ -51,6 +51,29 @@ def _records(messages: list[AnyMessage], new: list[AnyMessage]) -> list[ToolCall
             )
         )
     return out
+
+
+def set_aside_call(messages: list[AnyMessage], approval_id: str) -> dict[str, Any] | None:
+    """The call that was set aside waiting for this approval, unless it was asked again since."""
+    waited = (
+        read_outcome(m) | {"id": m.tool_call_id} for m in messages if isinstance(m, ToolMessage)
+    )
+    call_id = next(
+        (
+            o["id"]
+            for o in waited
+            if o.get("status") == "approval_required" and o.get("approval_id") == approval_id
+        ),
+        None,
+    )
+    if call_id is None:
+        return None
+    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    if call_id + RESUMED in answered:
+        return None
+    calls = (c for m in messages if isinstance(m, AIMessage) for c in m.tool_calls)
+    found = next((c for c in calls if c.get("id") == call_id), None)
+    return dict(found) if found is not None else None
 
 
 def waiting_text(approvals: list[ApprovalView]) -> str:
@@ -152,14 +175,22 @@ class Agent:
         thread_id = thread_id or str(uuid.uuid4())
         async with self._lock(thread_id):
             config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-            snapshot = await self.graph.aget_state(config)
-            if snapshot.interrupts:
-                raise BadInput(
-                    "this conversation is waiting for an approval; answer it first "
-                    "(or start a new thread)"
-                )
-            graph_input = {"messages": [HumanMessage(text)], "actor": actor, "steps": 0}
+            if (await self.graph.aget_state(config)).interrupts:
+                await self._set_aside(config)
+            graph_input = {
+                "messages": [HumanMessage(text)],
+                "actor": actor,
+                "steps": 0,
+                "deferred": False,
+            }
             return await self._run(graph_input, thread_id, on_token)
+
+    async def _set_aside(self, config: RunnableConfig) -> None:
+        """End a turn paused on approvals: its calls stay pending on their cards."""
+        # A new message must not wait for an unanswered card; the card's answer resumes the
+        # call later (after_decision), in the same thread.
+        async for _ in self.graph.astream(Command(resume={"defer": True}), config):
+            pass
 
     async def plan(self, text: str) -> TurnResult:
         """The tool calls the model would make first for this message; nothing runs."""
@@ -189,8 +220,19 @@ class Agent:
             waiting = {
                 str(i) for intr in snapshot.interrupts for i in intr.value.get("approval_ids", [])
             }
-            if view.id not in waiting:
+            if view.id in waiting:
+                return await self._run(
+                    Command(resume={"approval_id": view.id}), view.thread_id, on_token
+                )
+            call = set_aside_call(list(snapshot.values.get("messages", [])), view.id)
+            if call is None:
                 return None
-            return await self._run(
-                Command(resume={"approval_id": view.id}), view.thread_id, on_token
+            if snapshot.interrupts:
+                await self._set_aside(config)
+            # The call is asked again under the same idempotency key: the gate finds the
+            # decided approval and runs (or refuses) it; the model then answers as usual.
+            again = AIMessage(content="", tool_calls=[{**call, "id": call["id"] + RESUMED}])
+            await self.graph.aupdate_state(
+                config, {"messages": [again], "deferred": False}, as_node="model"
             )
+            return await self._run(None, view.thread_id, on_token)

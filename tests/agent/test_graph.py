@@ -131,8 +131,6 @@ async def test_rejected_change_never_runs(runtime: Runtime, make_container) -> N
     )
     async with Agent.open(runtime, model) as agent:
         asked = await agent.turn(f"stop {box.name}")
-        with pytest.raises(Exception, match="waiting for an approval"):
-            await agent.turn("and another thing", thread_id=asked.thread_id)
         view = await runtime.gate.decide(asked.approvals[0].id, approve=False, by="user:admin")
         resumed = await agent.after_decision(view)
     assert resumed is not None and resumed.reply == "Left it running."
@@ -143,6 +141,86 @@ async def test_rejected_change_never_runs(runtime: Runtime, make_container) -> N
     box.reload()
     assert box.status == "running"
     assert await executions(runtime, "docker.stop_container") == 0
+
+
+def answered_in_order(messages: list[BaseMessage]) -> bool:
+    """Every tool call the model made has its tool message before the model speaks again."""
+    open_calls: set[str] = set()
+    for m in messages:
+        if isinstance(m, ToolMessage):
+            open_calls.discard(m.tool_call_id)
+        elif isinstance(m, AIMessage):
+            if open_calls:
+                return False
+            open_calls = {str(c["id"]) for c in m.tool_calls}
+    return True
+
+
+async def test_a_pending_approval_does_not_block_the_thread(
+    runtime: Runtime, make_container
+) -> None:
+    box = make_container()
+    model = ScriptedChatModel(
+        responses=[
+            call("docker.stop_container", "s1", name=box.name),
+            call("system.memory", "m1"),
+            "Memory is fine.",
+            f"Stopped {box.name}.",
+        ]
+    )
+    async with Agent.open(runtime, model) as agent:
+        asked = await agent.turn(f"stop {box.name}")
+        [pending] = asked.approvals
+        # A read goes on while the card waits; the card stays answerable.
+        later = await agent.turn("how is memory", thread_id=asked.thread_id)
+        assert later.reply == "Memory is fine." and not later.waiting
+        assert [(c.name, c.status) for c in later.tool_calls] == [("system.memory", "ok")]
+        row = await runtime.gate.approvals.get(pending.id)
+        assert row.status == "pending"
+        box.reload()
+        assert box.status == "running"
+
+        view = await runtime.gate.decide(pending.id, approve=True, by="user:evin")
+        resumed = await agent.after_decision(view)
+        again = await agent.after_decision(view)
+    assert resumed is not None and resumed.reply == f"Stopped {box.name}."
+    assert resumed.thread_id == asked.thread_id
+    assert [(c.name, c.status) for c in resumed.tool_calls] == [("docker.stop_container", "ok")]
+    assert again is None
+    box.reload()
+    assert box.status == "exited"
+    assert await executions(runtime, "docker.stop_container") == 1
+    # The history the model saw stays well formed: every call answered before it speaks.
+    assert all(answered_in_order(seen) for seen in model.calls)
+
+
+async def test_answering_an_older_card_while_a_newer_one_waits(
+    runtime: Runtime, make_container
+) -> None:
+    first, second = make_container(), make_container()
+    model = ScriptedChatModel(
+        responses=[
+            call("docker.stop_container", "a", name=first.name),
+            call("docker.stop_container", "b", name=second.name),
+            "First one stopped.",
+            "Second one left running.",
+        ]
+    )
+    async with Agent.open(runtime, model) as agent:
+        one = await agent.turn(f"stop {first.name}")
+        two = await agent.turn(f"stop {second.name}", thread_id=one.thread_id)
+        assert two.waiting and two.approvals[0].id != one.approvals[0].id
+        yes = await runtime.gate.decide(one.approvals[0].id, approve=True, by="user:evin")
+        done = await agent.after_decision(yes)
+        no = await runtime.gate.decide(two.approvals[0].id, approve=False, by="user:evin")
+        refused = await agent.after_decision(no)
+    assert done is not None and done.reply == "First one stopped."
+    assert refused is not None and [c.status for c in refused.tool_calls] == ["denied"]
+    assert "rejected by evin" in (refused.tool_calls[0].message or "")
+    first.reload()
+    second.reload()
+    assert (first.status, second.status) == ("exited", "running")
+    assert all(answered_in_order(seen) for seen in model.calls)
 
 
 async def test_step_limit_forces_a_final_answer(runtime: Runtime) -> None:
