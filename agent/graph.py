@@ -174,7 +174,7 @@ class ChatGraph:
     @staticmethod
     def after_tools(state: ChatState) -> Literal["model", "__end__"]:
         """Back to the model, unless the batch was set aside to wait for its approvals."""
-        return END if state.get("deferred") else "model"
+        return "__end__" if state.get("deferred") else "model"
 
     def compile(self, checkpointer: BaseCheckpointSaver[str] | None) -> CompiledStateGraph[Any]:
         """The runnable graph, checkpointed."""
