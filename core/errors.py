@@ -29,6 +29,18 @@ class NotAllowed(JarvisError):
     kind = "denied"
 
 
+class NotReady(JarvisError):
+    """A change that cannot work until something is configured or started; nothing is asked."""
+
+    kind = "not_ready"
+
+
+class NothingToDo(JarvisError):
+    """A change that would change nothing (nothing to remove, already so); nothing is asked."""
+
+    kind = "nothing_to_do"
+
+
 class Unreachable(JarvisError):
     """An external system did not answer."""
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core import metrics
-from core.errors import BadInput, JarvisError, NotAllowed
+from core.errors import BadInput, JarvisError, NotAllowed, NothingToDo
 from core.logging import get_logger
 from core.redaction import find_placeholders, substitute
 from memory import audit
@@ -138,6 +138,9 @@ class Gate:
                 earlier = await self._earlier(ctx.idempotency_key, key, p, invocation)
                 if earlier is not None:
                     return earlier
+            unready = await self._precheck(ctx, p, invocation)
+            if unready is not None:
+                return unready
             decision = await self._decide(ctx, p)
             replay = None
             if decision.decision == "allow":
@@ -233,6 +236,31 @@ class Gate:
             return self._asked(row, invocation).model_copy(update={"replayed": True})
         if await self.runner.known(key):
             return await self.runner.claim(invocation, "replay", key, None)
+        return None
+
+    async def _precheck(
+        self, ctx: CallContext, p: Prepared, invocation: Invocation
+    ) -> ToolOutcome | None:
+        """A change that cannot work, or would do nothing, is said so; nobody is asked."""
+        if p.spec._precheck is None:
+            return None
+        try:
+            await p.spec._precheck(p.args, self.deps)
+        except NothingToDo as exc:
+            return ToolOutcome(status="no_data", invocation=invocation, message=exc.message)
+        except JarvisError as exc:  # not ready, or its precondition cannot be read (engine down)
+            await audit.record(
+                self.db,
+                actor=ctx.actor,
+                event="not_ready",
+                tool=p.spec.name,
+                resource=invocation.resource,
+                data={"args": p.shown, "reason": exc.message},
+            )
+            return ToolOutcome(status="error", invocation=invocation, message=exc.message)
+        except Exception as exc:
+            # A broken check must not stop a person from being asked.
+            log.exception("precheck_crashed", tool=p.spec.name, error_type=type(exc).__name__)
         return None
 
     async def _preview(self, ctx: CallContext, p: Prepared) -> str | None:

@@ -44,6 +44,9 @@ Canonical = Callable[[Any, ToolDeps], Awaitable[Any]]
 # The labels of the resource a call touches (a container's Docker labels), which policy rules
 # may match on: `jarvis.autoheal=true` is how a container opts in to background repairs.
 Labels = Callable[[Any, ToolDeps], Awaitable[dict[str, str]]]
+# Checked before a change is asked for or run: raises NotReady (what to configure first) or
+# NothingToDo, so nobody is asked to approve a call that cannot work or would do nothing.
+Precheck = Callable[[Any, ToolDeps], Awaitable[None]]
 # `Field(json_schema_extra=SECRET_BEARING)`: the gate may resolve secret placeholders into this
 # field (a config file's content); a placeholder in any other field is refused.
 SECRET_BEARING: dict[str, Any] = {"secret_bearing": True}
@@ -65,6 +68,7 @@ class ToolSpec:
     _preview: Preview | None = field(default=None, repr=False)
     _canonical: Canonical | None = field(default=None, repr=False)
     _labels: Labels | None = field(default=None, repr=False)
+    _precheck: Precheck | None = field(default=None, repr=False)
 
     def resource_for(self, args: ToolArgs | dict[str, Any]) -> str:
         """The concrete resource this call touches, e.g. `container:plex`."""
@@ -128,6 +132,7 @@ class ToolFamily:
         preview: Preview | None = None,
         canonical: Canonical | None = None,
         labels: Labels | None = None,
+        precheck: Precheck | None = None,
     ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[..., NoReturn]]:
         """Register an async `impl(args, deps) -> result` under `prefix.name`.
 
@@ -151,6 +156,7 @@ class ToolFamily:
                 _preview=preview,
                 _canonical=canonical,
                 _labels=labels,
+                _precheck=precheck,
             )
             _check_resource(spec)
             self.specs.append(spec)

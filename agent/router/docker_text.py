@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.router.format import code_block, inline, names, percent, size, token
+from agent.router.format import code_block, inline, names, percent, token
 from agent.router.format import when as at
 from agent.router.logopts import ERRORS, WARNINGS
+from core.units import size
 
 Data = dict[str, Any]
 SHOWN_LOG_LINES = 15

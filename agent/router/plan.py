@@ -43,7 +43,9 @@ def prune_args(what: str | None) -> dict[str, Any]:
     words = set((what or "").split())
     kinds = [kind for kind, names in _KINDS if words & names] or list(DEFAULT_PRUNE)
     args: dict[str, Any] = {"what": kinds}
-    wide = {"all", "-a", "--all", "-af", "unused", "everything", "old"}
+    # Untagged images by default: "unused" images may be the only copy a container is
+    # recreated from; every unused image only when asked for in so many words.
+    wide = {"all", "-a", "--all", "-af", "everything"}
     if "images" in kinds and words & wide and not words & {"dangling", "untagged"}:
         args["all_images"] = True
     return args

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.router.format import clean, code_block, duration, percent, size, token
+from agent.router.format import clean, code_block, percent, token
+from core.units import duration, size
 
 Data = dict[str, Any]
 HOT_PERCENT = 90.0

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.router.format import clean, duration, inline, token
+from agent.router.format import clean, inline, token
 from agent.router.types import PlannedCall
+from core.units import duration
 
 Data = dict[str, Any]
 SHOWN = 8  # findings or runs listed one by one; the rest are counted

@@ -478,7 +478,8 @@ async def test_a_volume_prune_keeps_named_volumes_and_new_ones(gate: Gate) -> No
         outcome = await gate.invoke(USER, "docker.prune", {"what": ["volumes"], "label": label})
         assert outcome.approval_id
         diff = (await gate.approvals.get(outcome.approval_id)).diff or ""
-        assert anonymous.name[:12] in diff and "(1)" in diff
+        assert anonymous.name[:12] in diff and "1 unused anonymous volumes" in diff
+        assert named.name not in diff
         later = client.volumes.create(name=uuid.uuid4().hex * 2, labels={key: value})
         view = await gate.decide(outcome.approval_id, approve=True, by="user:evin")
         assert view.status == "executed", view.result

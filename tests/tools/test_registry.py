@@ -148,9 +148,11 @@ async def test_no_write_tool_runs_without_the_gate_saying_yes(
     registry = Registry()
     writes = [s for s in SPECS if s.risk != "read"]
     assert writes, "the registry has write tools"
-    # Previews and canonical forms touch real systems; they are tested with the tools.
+    # Previews, canonical forms and prechecks touch real systems; they are tested with the tools.
     registry._specs = {
-        s.name: dataclasses.replace(s, _impl=spy(s.name), _preview=None, _canonical=None)
+        s.name: dataclasses.replace(
+            s, _impl=spy(s.name), _preview=None, _canonical=None, _precheck=None
+        )
         for s in writes
     }
     deps = ToolDeps(

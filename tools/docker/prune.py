@@ -4,64 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
-from typing import Annotated, Literal
 
 import docker
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field
 
 from tools.deps import ToolDeps
-from tools.docker.base import LabelFilter, family
+from tools.docker import prune_plan
+from tools.docker.base import family
 from tools.docker.client import Json, post_json, run, short_id
-from tools.registry import ToolArgs, ToolResult
+from tools.docker.prune_args import ANONYMOUS, STOPPED, PruneArgs, PruneKind
+from tools.registry import ToolResult
 
 MAX_NAMES = 200
-
-PruneKind = Literal["containers", "images", "volumes", "networks", "build_cache"]
-Until = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[smh]$")]
-ContainerId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12,64}$")]
-VolumeName = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")  # Docker names anonymous volumes by a random hex id
-STOPPED = ["exited", "created", "dead"]
-
-
-class PruneArgs(ToolArgs):
-    """What to prune and which of it."""
-
-    what: list[PruneKind] = Field(
-        min_length=1,
-        description="Kinds to prune: containers (stopped), images, volumes "
-        "(unused), networks (unused), build_cache.",
-    )
-    all_images: bool = Field(
-        default=False, description="Images: every unused image, not only untagged (dangling)."
-    )
-    label: LabelFilter | None = Field(
-        default=None, description="Only objects with this label ('key' or 'key=value')."
-    )
-    until: Until | None = Field(
-        default=None, description="Only objects created longer ago than this, e.g. '24h'."
-    )
-    containers: list[ContainerId] | None = Field(
-        default=None,
-        description="Filled in when the call is checked: the stopped containers seen then. "
-        "Only these are removed, so a container that stops after the approval is kept.",
-    )
-    volumes: list[VolumeName] | None = Field(
-        default=None,
-        description="Filled in when the call is checked: the unused anonymous volumes seen "
-        "then. Only these are removed; named volumes are never pruned.",
-    )
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PruneArgs:
-        if len(set(self.what)) != len(self.what):
-            raise ValueError("each kind may be named once in 'what'")
-        if self.label and "build_cache" in self.what:
-            raise ValueError("build cache has no labels: prune it in a call without 'label'")
-        if self.until and "volumes" in self.what:
-            raise ValueError("volumes cannot be filtered by age: prune them without 'until'")
-        return self
 
 
 class PruneOutcome(BaseModel):
@@ -187,32 +141,20 @@ def _prune(client: docker.DockerClient, args: PruneArgs) -> PruneResult:
     )
 
 
-def _prune_plan(client: docker.DockerClient, args: PruneArgs) -> str:
-    lines = [
-        f"prune {', '.join(args.what)}"
-        + (f" with label {args.label}" if args.label else "")
-        + (f" older than {args.until}" if args.until else "")
-    ]
-    if "containers" in args.what:
-        rows = _stopped(client, args)
-        if args.containers is not None:
-            rows = [r for r in rows if short_id(str(r["Id"])) in args.containers]
-        names = sorted(str((r.get("Names") or ["?"])[0]).lstrip("/") for r in rows)
-        lines.append(f"stopped containers ({len(names)}): {', '.join(names[:30]) or 'none'}")
-    if "volumes" in args.what:
-        names = (
-            args.volumes if args.volumes is not None else _unused_anonymous_volumes(client, args)
-        )
-        shown = ", ".join(n[:12] for n in names[:30]) or "none"
-        lines.append(f"unused anonymous volumes ({len(names)}): {shown}; named volumes are kept")
-    if "images" in args.what:
-        kind = "unused images" if args.all_images else "untagged (dangling) images"
-        lines.append(f"{kind} are removed" + ("" if args.all_images else " only"))
-    return "\n".join(lines)
+def _plan(client: docker.DockerClient, args: PruneArgs) -> list[prune_plan.KindPlan]:
+    volumes = args.volumes
+    if "volumes" in args.what and volumes is None:
+        volumes = _unused_anonymous_volumes(client, args)
+    return prune_plan.plan(client, args, volumes or [])
 
 
 async def _prune_preview(args: PruneArgs, deps: ToolDeps) -> str | None:
-    return await run(deps, lambda c: _prune_plan(c, args))
+    kinds = await run(deps, lambda c: _plan(c, args))
+    return prune_plan.describe(kinds)
+
+
+async def _prune_precheck(args: PruneArgs, deps: ToolDeps) -> None:
+    prune_plan.refuse_if_empty(await run(deps, lambda c: _plan(c, args)))
 
 
 async def _pin(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
@@ -232,6 +174,7 @@ async def _pin(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
     resource="docker:prune",
     preview=_prune_preview,
     canonical=_pin,
+    precheck=_prune_precheck,
     description="""
 Free disk space by deleting unused Docker objects: stopped containers, untagged images (or all
 unused images with all_images=true), unused anonymous volumes (their data is lost; named

@@ -6,9 +6,11 @@ import docker
 from pydantic import Field
 
 from tools.deps import ToolDeps
+from tools.docker import prune_plan
 from tools.docker.base import family
-from tools.docker.client import Json, run
-from tools.docker.prune import PruneArgs, PruneOutcome, _prune_one
+from tools.docker.client import run
+from tools.docker.prune import PruneOutcome, _prune_one
+from tools.docker.prune_args import PruneArgs
 from tools.registry import ToolArgs, ToolResult
 
 # Untagged images only (dangling=true): a tagged image could be the only copy of what a
@@ -38,18 +40,13 @@ def _reclaim(client: docker.DockerClient) -> ReclaimSpaceResult:
     )
 
 
-def _plan(client: docker.DockerClient) -> str:
-    rows: list[Json] = client.api.images(filters={"dangling": True}) or []
-    size = sum(int(r.get("Size") or 0) for r in rows)
-    return (
-        f"remove the build cache and {len(rows)} untagged (dangling) images "
-        f"(about {size / 2**20:.0f} MiB, less what they share); containers, volumes, "
-        "networks and tagged images are kept"
-    )
-
-
 async def _preview(args: ReclaimSpaceArgs, deps: ToolDeps) -> str | None:
-    return await run(deps, _plan)
+    kinds = await run(deps, lambda c: prune_plan.plan(c, _SAFE, []))
+    return prune_plan.describe(kinds)
+
+
+async def _precheck(args: ReclaimSpaceArgs, deps: ToolDeps) -> None:
+    prune_plan.refuse_if_empty(await run(deps, lambda c: prune_plan.plan(c, _SAFE, [])))
 
 
 @family.tool(
@@ -57,6 +54,7 @@ async def _preview(args: ReclaimSpaceArgs, deps: ToolDeps) -> str | None:
     risk="write",
     resource="docker:prune",
     preview=_preview,
+    precheck=_precheck,
     description="""
 Free disk space on the Docker host without losing anything: removes only the build cache and
 dangling (untagged) images that no container uses. Nothing a container uses or could be

@@ -148,7 +148,10 @@ CALLS: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("docker system prune -a", one("docker.prune", **DEFAULT_PRUNE, all_images=True)),
     ("prune images", one("docker.prune", what=["images"])),
     ("prune images and volumes", one("docker.prune", what=["images", "volumes"])),
-    ("delete unused images", one("docker.prune", what=["images"], all_images=True)),
+    # Untagged images unless every image is asked for in so many words.
+    ("delete unused images", one("docker.prune", what=["images"])),
+    ("clean up unused docker stuff", one("docker.prune", **DEFAULT_PRUNE)),
+    ("remove all unused images", one("docker.prune", what=["images"], all_images=True)),
     ("remove dangling images", one("docker.prune", what=["images"])),
     ("delete stopped containers", one("docker.prune", what=["containers"])),
     ("clean up docker", one("docker.prune", **DEFAULT_PRUNE)),

@@ -38,7 +38,8 @@ async def test_only_dangling_images_are_removed(
         assert docker_client.images.get(old.id).tags == []  # its tag moved: dangling
         assert SPEC._preview is not None
         preview = await SPEC._preview(ReclaimSpaceArgs(), tool_deps)
-        assert preview is not None and "untagged" in preview and "kept" in preview
+        assert preview is not None and "untagged" in preview and "Kept:" in preview
+        assert old.id[7:19] in preview  # each image named, with its size
 
         result = await SPEC._impl(ReclaimSpaceArgs(), tool_deps)
         assert isinstance(result, ReclaimSpaceResult)
