@@ -22,7 +22,7 @@ from memory.models import Approval, utcnow
 from memory.vault import Vault
 from policies.approvals import ApprovalStore
 from policies.engine import Decision, PolicyEngine, PolicyRequest
-from policies.outcome import ApprovalView, Invocation, ToolOutcome
+from policies.outcome import NOT_READY, ApprovalView, Invocation, ToolOutcome
 from policies.prepare import CallContext, Prepared, Preparer
 from policies.runner import Runner, call_tool
 from tools.deps import ToolDeps
@@ -257,7 +257,9 @@ class Gate:
                 resource=invocation.resource,
                 data={"args": p.shown, "reason": exc.message},
             )
-            return ToolOutcome(status="error", invocation=invocation, message=exc.message)
+            return ToolOutcome(
+                status="error", invocation=invocation, message=exc.message, reason=NOT_READY
+            )
         except Exception as exc:
             # A broken check must not stop a person from being asked.
             log.exception("precheck_crashed", tool=p.spec.name, error_type=type(exc).__name__)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 Status = Literal["ok", "error", "no_data", "approval_required", "denied"]
+# The reason of an error outcome for a change that cannot work yet (nothing was asked or run).
+NOT_READY = "not ready"
 
 
 class Invocation(BaseModel):

@@ -28,6 +28,7 @@ from memory.domains import (
 from memory.models import utcnow
 from tools.deps import ToolDeps
 from tools.dns.base import zone_for
+from tools.domains.ready import caddy_ready, provision_ready
 from tools.domains.views import (
     DomainList,
     DomainStatusResult,
@@ -226,6 +227,7 @@ class ProvisionArgs(ToolArgs):
     "provision",
     risk="write",
     resource="domain:{fqdn}",
+    precheck=provision_ready,
     description=(
         "Publish a domain over HTTPS in 8 recorded steps: detect the public IP, create or "
         "update the DNS A record, wait for propagation, generate and apply the Caddy route "
@@ -244,6 +246,7 @@ async def provision_domain(args: ProvisionArgs, deps: ToolDeps) -> TaskOutcome:
     "deprovision",
     risk="destructive",
     resource="domain:{fqdn}",
+    precheck=caddy_ready,
     description=(
         "Take a domain down: remove its Caddy route (snapshot first, restored on failure) "
         "and delete its DNS A record; the domain is kept in history as removed."
@@ -260,6 +263,7 @@ async def deprovision_domain(args: FqdnArgs, deps: ToolDeps) -> TaskOutcome:
     "renew_ssl",
     risk="write",
     resource="domain:{fqdn}",
+    precheck=caddy_ready,
     description=(
         "Renew a domain's TLS certificate now through Caddy, keeping the old one served "
         "until the new one is live, and check the served serial changed."

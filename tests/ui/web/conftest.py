@@ -18,6 +18,7 @@ import pytest
 
 from agent.runtime import Runtime, build_runtime
 from core.settings import Settings
+from tests.testbed.caddy_pebble import Caddy
 from tests.testbed.db_fixtures import _pg_create, _pg_drop
 from tests.testbed.jarvis_server import free_port
 
@@ -90,7 +91,9 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=30)
 
 
-def server_env(base: Path, db_url: str, data: Path, edit_root: Path) -> dict[str, str]:
+def server_env(
+    base: Path, db_url: str, data: Path, edit_root: Path, caddy_admin: str | None = None
+) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -106,6 +109,12 @@ def server_env(base: Path, db_url: str, data: Path, edit_root: Path) -> dict[str
         HOME=str(base),
         PYTHONPATH=str(REPO),
     )
+    if caddy_admin is not None:
+        # Domain workflows are asked for only when they could run: Caddy answers, and the
+        # address A records point at is known (DNS managed by hand).
+        env.update(
+            JARVIS_DOMAINS__CADDY_ADMIN_URL=caddy_admin, JARVIS_DOMAINS__PUBLIC_IP="127.0.0.1"
+        )
     return env
 
 
@@ -134,7 +143,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="package", params=["sqlite", "postgresql"])
 def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, caddy: Caddy
 ) -> Iterator[Server]:
     """The app with a temporary Chainlit root and chat module, on a free loopback port."""
     base = tmp_path_factory.mktemp(f"web-{request.param}")
@@ -155,7 +164,7 @@ def server(
     with stderr.open("wb") as err, (base / "stdout.txt").open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-c", SERVE, str(chat), str(root), str(port)],
-            env=server_env(base, db_url, data, edit_root),
+            env=server_env(base, db_url, data, edit_root, caddy.admin),
             cwd=base,
             stdout=out,
             stderr=err,

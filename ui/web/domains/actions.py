@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Header, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from policies.gate import CallContext
+from policies.outcome import NOT_READY
 from policies.outcome import Status as OutcomeStatus
 from tools.domains.rows import checked, normalise_target
 from ui.web.api import Caller, ErrorBody, _errors
@@ -152,6 +153,8 @@ async def _gated(
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, outcome.reason or outcome.message or "denied by policy"
         )
+    if outcome.status == "error" and outcome.reason == NOT_READY:
+        raise HTTPException(status.HTTP_409_CONFLICT, outcome.message or f"{tool} cannot run yet")
     if outcome.status == "error":
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, outcome.message or f"{tool} failed")
     if outcome.status == "approval_required":
