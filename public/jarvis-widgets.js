@@ -72,3 +72,49 @@
 
   window.JarvisWidgets = Object.freeze({ hub, bind });
 })();
+
+/*
+ * The "LLMs can make mistakes" footer (Chainlit's `.watermark`) is true only of a model's
+ * answers, so it shows only when the server says a model is configured: once the signed-in
+ * chat draws the footer, this asks GET /page/status (ui/web/page_status.py) and marks the page
+ * with data-jarvis-model="configured" or "none"; public/jarvis-cosmic.css hides the footer
+ * unless it is "configured".
+ */
+(function () {
+  'use strict';
+
+  if (typeof document === 'undefined') return; // not in a page (the helpers' unit tests)
+  const root = document.documentElement;
+  const RETRY_MS = 5000;
+  let asking = false;
+  let lastTry = 0;
+
+  async function ask() {
+    asking = true;
+    lastTry = Date.now();
+    try {
+      const res = await fetch('/page/status', {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' }
+      });
+      if (res.ok) {
+        const body = await res.json();
+        root.dataset.jarvisModel = body.model_configured ? 'configured' : 'none';
+      }
+    } catch (err) {
+      // Offline or signed out: the footer stays hidden and the next redraw asks again.
+    } finally {
+      asking = false;
+    }
+  }
+
+  const watcher = new MutationObserver(() => {
+    if (root.dataset.jarvisModel) {
+      watcher.disconnect();
+      return;
+    }
+    if (asking || Date.now() - lastTry < RETRY_MS) return;
+    if (document.querySelector('.watermark')) ask();
+  });
+  watcher.observe(root, { childList: true, subtree: true });
+})();

@@ -2,6 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import {
+  ArrowDown,
+  ArrowUp,
+  ChevronsUpDown,
   CircleCheck,
   CircleMinus,
   CircleX,
@@ -117,91 +120,264 @@ function Fact({ label, children }) {
   );
 }
 
-function Row({ row, tools, action, outcome, pending, onAct }) {
+// The table needs room: at phone widths (the breakpoint of public/jarvis-cosmic.css) each
+// container is a card instead.
+const NARROW = '(max-width: 640px)';
+
+function useNarrow() {
+  const query = typeof window !== 'undefined' && window.matchMedia ? window.matchMedia(NARROW) : null;
+  const [narrow, setNarrow] = useState(query ? query.matches : false);
+  useEffect(() => {
+    if (!query) return undefined;
+    const changed = () => setNarrow(query.matches);
+    changed();
+    query.addEventListener('change', changed);
+    return () => query.removeEventListener('change', changed);
+  }, []);
+  return narrow;
+}
+
+function currentOf(row, outcome) {
+  const moved = Boolean(outcome && outcome.state);
+  const state = moved ? outcome.state : row.state;
+  return {
+    moved,
+    state,
+    stateTone: moved ? STATE_TONES[state] || 'neutral' : row.state_tone || 'neutral',
+    buttons: moved ? buttonsFor(state) : row.buttons || buttonsFor(state)
+  };
+}
+
+function has(value) {
+  return value !== null && value !== undefined;
+}
+
+function cpuText(row) {
+  return has(row.cpu_percent) ? row.cpu_percent.toFixed(1) + '%' : '';
+}
+
+function memoryText(row) {
+  if (row.memory) return row.memory;
+  return has(row.memory_percent) ? row.memory_percent.toFixed(1) + '%' : '';
+}
+
+// Sortable columns; CPU and memory only when some row has them (stats were asked for).
+const COLUMNS = [
+  { key: 'name', label: 'Name', value: (r) => String(r.name || '').toLowerCase() },
+  { key: 'state', label: 'State', value: (r, o) => currentOf(r, o).state },
+  {
+    key: 'health',
+    label: 'Health',
+    value: (r) => (r.health && r.health !== 'none' ? r.health : null)
+  },
+  { key: 'image', label: 'Image', value: (r) => String(r.image || '').toLowerCase() },
+  {
+    key: 'cpu',
+    label: 'CPU',
+    optional: true,
+    value: (r) => (has(r.cpu_percent) ? r.cpu_percent : null)
+  },
+  {
+    key: 'memory',
+    label: 'Memory',
+    optional: true,
+    value: (r) => (has(r.memory_percent) ? r.memory_percent : null)
+  }
+];
+
+function sortRows(rows, sort, outcomes) {
+  const column = sort && COLUMNS.find((c) => c.key === sort.key);
+  if (!column) return rows;
+  const sign = sort.dir === 'desc' ? -1 : 1;
+  return rows
+    .map((row, index) => ({ row, index, v: column.value(row, outcomes[row.name]) }))
+    .sort((a, b) => {
+      // Rows without a value go last either way; ties keep the order Jarvis sent.
+      if (a.v === null && b.v === null) return a.index - b.index;
+      if (a.v === null) return 1;
+      if (b.v === null) return -1;
+      if (a.v < b.v) return -sign;
+      if (a.v > b.v) return sign;
+      return a.index - b.index;
+    })
+    .map((x) => x.row);
+}
+
+// In the table the buttons are icons (named by aria-label and a tooltip) so a row stays one
+// line; a card has room for their words.
+function RowButtons({ name, buttons, tools, action, pending, outcome, onAct, compact }) {
+  const status = (
+    <span
+      role="status"
+      aria-live="polite"
+      data-testid={'row-status-' + name}
+      className={compact ? 'text-xs text-foreground' : 'text-sm text-foreground'}
+    >
+      {pending ? 'working…' : outcome ? outcome.text : ''}
+    </span>
+  );
+  const row = buttons.map((key) => {
+    const spec = BUTTONS[key];
+    if (!spec) return null;
+    const Icon = pending === key ? LoaderCircle : spec.Icon;
+    return (
+      <Button
+        key={key}
+        size={compact ? 'icon' : 'sm'}
+        variant={spec.variant}
+        data-testid={key + '-' + name}
+        aria-label={spec.label + ' ' + name}
+        title={compact ? spec.label : undefined}
+        style={compact ? { width: '2.25rem', height: '2.25rem' } : undefined}
+        disabled={Boolean(pending)}
+        onClick={() => onAct(name, key, tools[key] || DEFAULT_TOOLS[key], action)}
+      >
+        <Icon className={pending === key ? 'animate-spin' : undefined} aria-hidden="true" />
+        {compact ? null : spec.label}
+      </Button>
+    );
+  });
+  if (compact) {
+    return (
+      <div className="flex flex-col gap-1">
+        <div className="flex items-center gap-1">{row}</div>
+        {status}
+      </div>
+    );
+  }
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {row}
+      {status}
+    </div>
+  );
+}
+
+function Card({ row, tools, action, outcome, pending, onAct }) {
   const name = row.name;
-  const state = outcome && outcome.state ? outcome.state : row.state;
-  const stateTone =
-    outcome && outcome.state
-      ? STATE_TONES[state] || 'neutral'
-      : row.state_tone || 'neutral';
-  const buttons =
-    outcome && outcome.state ? buttonsFor(state) : row.buttons || buttonsFor(state);
+  const now = currentOf(row, outcome);
   const usage = [];
-  if (row.cpu_percent !== null && row.cpu_percent !== undefined)
-    usage.push('CPU ' + row.cpu_percent.toFixed(1) + '%');
-  if (row.memory) usage.push('mem ' + row.memory);
-  else if (row.memory_percent !== null && row.memory_percent !== undefined)
-    usage.push('mem ' + row.memory_percent.toFixed(1) + '%');
+  if (cpuText(row)) usage.push('CPU ' + cpuText(row));
+  if (memoryText(row)) usage.push('mem ' + memoryText(row));
   return (
     <li
       data-testid={'container-row-' + name}
+      data-jarvis="container-card"
       aria-label={'Container ' + name}
       className="flex flex-col gap-2 rounded-md border p-3"
     >
       <div className="flex flex-wrap items-center gap-2">
-        <span
-          className="font-semibold text-foreground"
-          style={{ overflowWrap: 'anywhere' }}
-        >
+        <span className="font-semibold text-foreground" style={{ overflowWrap: 'anywhere' }}>
           {name}
         </span>
-        <ToneBadge tone={stateTone} label={state} testId={'state-' + name} />
+        <ToneBadge tone={now.stateTone} label={now.state} testId={'state-' + name} />
         {row.health && row.health !== 'none' ? (
-          <ToneBadge
-            tone={row.health_tone}
-            label={row.health}
-            testId={'health-' + name}
-          />
+          <ToneBadge tone={row.health_tone} label={row.health} testId={'health-' + name} />
         ) : null}
-        {row.status && !(outcome && outcome.state) ? (
+        {row.status && !now.moved ? (
           <span className="text-xs text-muted-foreground">{row.status}</span>
         ) : null}
       </div>
       <dl className="flex flex-wrap gap-2 text-xs" style={{ columnGap: '1rem' }}>
         <Fact label="Image">{row.image}</Fact>
-        {row.uptime && !/^Up /.test(row.status || '') && !(outcome && outcome.state) ? (
+        {row.uptime && !/^Up /.test(row.status || '') && !now.moved ? (
           <Fact label="Up">{row.uptime}</Fact>
         ) : null}
         {row.restart_count ? <Fact label="Restarts">{row.restart_count}</Fact> : null}
         {usage.length ? <Fact label="Use">{usage.join(', ')}</Fact> : null}
-        {row.ports && row.ports.length ? (
-          <Fact label="Ports">{row.ports.join(', ')}</Fact>
-        ) : null}
+        {row.ports && row.ports.length ? <Fact label="Ports">{row.ports.join(', ')}</Fact> : null}
         {row.compose ? <Fact label="Compose">{row.compose}</Fact> : null}
       </dl>
-      <div className="flex flex-wrap items-center gap-2">
-        {buttons.map((key) => {
-          const spec = BUTTONS[key];
-          if (!spec) return null;
-          const Icon = pending === key ? LoaderCircle : spec.Icon;
-          return (
-            <Button
-              key={key}
-              size="sm"
-              variant={spec.variant}
-              data-testid={key + '-' + name}
-              aria-label={spec.label + ' ' + name}
-              disabled={Boolean(pending)}
-              onClick={() => onAct(name, key, tools[key] || DEFAULT_TOOLS[key], action)}
-            >
-              <Icon
-                className={pending === key ? 'animate-spin' : undefined}
-                aria-hidden="true"
-              />
-              {spec.label}
-            </Button>
-          );
-        })}
-        <span
-          role="status"
-          aria-live="polite"
-          data-testid={'row-status-' + name}
-          className="text-sm text-foreground"
-        >
-          {pending ? 'working…' : outcome ? outcome.text : ''}
-        </span>
-      </div>
+      <RowButtons
+        name={name}
+        buttons={now.buttons}
+        tools={tools}
+        action={action}
+        pending={pending}
+        outcome={outcome}
+        onAct={onAct}
+      />
     </li>
+  );
+}
+
+function TableRow({ row, columns, tools, action, outcome, pending, onAct }) {
+  const name = row.name;
+  const now = currentOf(row, outcome);
+  const extra = [];
+  if (row.ports && row.ports.length) extra.push(row.ports.join(', '));
+  if (row.compose) extra.push('compose ' + row.compose);
+  if (row.restart_count) extra.push(row.restart_count + ' restarts');
+  const shows = (key) => columns.some((c) => c.key === key);
+  return (
+    <tr data-testid={'container-row-' + name} aria-label={'Container ' + name} className="border-b">
+      <th scope="row" className="p-2 text-left align-middle">
+        <span className="font-semibold text-foreground" style={{ overflowWrap: 'anywhere' }}>
+          {name}
+        </span>
+        {extra.length ? (
+          <span className="flex text-xs font-medium text-muted-foreground">{extra.join(' · ')}</span>
+        ) : null}
+      </th>
+      <td className="p-2 align-middle">
+        <span className="flex flex-wrap items-center gap-1">
+          <ToneBadge tone={now.stateTone} label={now.state} testId={'state-' + name} />
+          {row.status && !now.moved ? (
+            <span className="text-xs text-muted-foreground">{row.status}</span>
+          ) : null}
+        </span>
+      </td>
+      <td className="p-2 align-middle">
+        {row.health && row.health !== 'none' ? (
+          <ToneBadge tone={row.health_tone} label={row.health} testId={'health-' + name} />
+        ) : (
+          <span className="text-xs text-muted-foreground">–</span>
+        )}
+      </td>
+      <td className="p-2 align-middle text-xs" style={{ overflowWrap: 'anywhere' }}>
+        {row.image}
+      </td>
+      {shows('cpu') ? <td className="p-2 align-middle text-xs tabular-nums">{cpuText(row)}</td> : null}
+      {shows('memory') ? (
+        <td className="p-2 align-middle text-xs tabular-nums">{memoryText(row)}</td>
+      ) : null}
+      <td className="p-2 align-middle">
+        <RowButtons
+          compact
+          name={name}
+          buttons={now.buttons}
+          tools={tools}
+          action={action}
+          pending={pending}
+          outcome={outcome}
+          onAct={onAct}
+        />
+      </td>
+    </tr>
+  );
+}
+
+function SortHeader({ column, sort, onSort }) {
+  const active = sort && sort.key === column.key;
+  const dir = active ? sort.dir : null;
+  const Icon = dir === 'asc' ? ArrowUp : dir === 'desc' ? ArrowDown : ChevronsUpDown;
+  return (
+    <th
+      scope="col"
+      aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+      className="p-2 text-left align-middle"
+    >
+      <button
+        type="button"
+        data-testid={'sort-' + column.key}
+        data-jarvis="sort-button"
+        onClick={() => onSort(column.key)}
+        className="inline-flex items-center gap-1 rounded-md text-xs font-semibold text-muted-foreground hover:bg-accent"
+      >
+        {column.label}
+        <Icon className="h-3 w-3 shrink-0" aria-hidden="true" />
+      </button>
+    </th>
   );
 }
 
@@ -211,19 +387,39 @@ export default function ContainerTable() {
   const rows = Array.isArray(p.containers) ? p.containers : [];
   const tools = p.tools || DEFAULT_TOOLS;
   const action = p.action || 'jarvis_tool';
+  const narrow = useNarrow();
   const [filter, setFilter] = usePersisted(scope, 'filter', '');
   const [pending, setPending] = usePersisted(scope, 'pending', {});
   const [outcomes, setOutcomes] = usePersisted(scope, 'outcomes', {});
+  // null: the order Jarvis sent; else {key, dir} from the last header clicked.
+  const [sort, setSort] = usePersisted(scope, 'sort', null);
+
+  const columns = useMemo(
+    () => COLUMNS.filter((c) => !c.optional || rows.some((r) => c.value(r) !== null)),
+    [rows]
+  );
 
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
-    if (!q) return rows;
-    return rows.filter((r) =>
-      [r.name, r.image, r.state, r.health, r.compose, (r.ports || []).join(' ')]
-        .filter(Boolean)
-        .some((v) => String(v).toLowerCase().includes(q))
-    );
-  }, [rows, filter]);
+    const kept = !q
+      ? rows
+      : rows.filter((r) =>
+          [r.name, r.image, r.state, r.health, r.compose, (r.ports || []).join(' ')]
+            .filter(Boolean)
+            .some((v) => String(v).toLowerCase().includes(q))
+        );
+    return sortRows(kept, sort, outcomes);
+  }, [rows, filter, sort, outcomes]);
+
+  const onSort = useCallback(
+    (key) =>
+      setSort((prev) =>
+        prev && prev.key === key
+          ? { key, dir: prev.dir === 'asc' ? 'desc' : 'asc' }
+          : { key, dir: 'asc' }
+      ),
+    [setSort]
+  );
 
   const onAct = useCallback(
     async (name, key, tool, actionName) => {
@@ -242,9 +438,12 @@ export default function ContainerTable() {
   );
 
   const failed = p.status === 'error' || p.status === 'denied';
+  const shared = { tools, action, onAct };
   return (
     <section
       data-testid="container-table"
+      data-jarvis="panel"
+      data-layout={narrow ? 'cards' : 'table'}
       aria-label="Containers"
       className="flex w-full min-w-0 flex-col gap-3 rounded-lg border bg-card p-3 text-card-foreground"
     >
@@ -286,19 +485,51 @@ export default function ContainerTable() {
       {!failed && !rows.length ? (
         <p className="text-sm text-muted-foreground">No containers.</p>
       ) : null}
-      <ul className="flex flex-col gap-2" aria-label="Container list">
-        {shown.map((row) => (
-          <Row
-            key={row.name}
-            row={row}
-            tools={tools}
-            action={action}
-            outcome={outcomes[row.name]}
-            pending={pending[row.name]}
-            onAct={onAct}
-          />
-        ))}
-      </ul>
+      {narrow ? (
+        <ul className="flex flex-col gap-2" aria-label="Container list">
+          {shown.map((row) => (
+            <Card
+              key={row.name}
+              row={row}
+              outcome={outcomes[row.name]}
+              pending={pending[row.name]}
+              {...shared}
+            />
+          ))}
+        </ul>
+      ) : rows.length ? (
+        <div className="w-full overflow-x-auto">
+          <table
+            data-testid="container-grid"
+            data-jarvis="container-grid"
+            className="w-full border-collapse text-sm"
+          >
+            <caption className="sr-only">Containers; select a column header to sort</caption>
+            <thead>
+              <tr className="border-b">
+                {columns.map((c) => (
+                  <SortHeader key={c.key} column={c} sort={sort} onSort={onSort} />
+                ))}
+                <th scope="col" className="p-2 text-left align-middle text-xs font-semibold">
+                  <span className="text-muted-foreground">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((row) => (
+                <TableRow
+                  key={row.name}
+                  row={row}
+                  columns={columns}
+                  outcome={outcomes[row.name]}
+                  pending={pending[row.name]}
+                  {...shared}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </section>
   );
 }

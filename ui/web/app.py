@@ -216,6 +216,10 @@ def create_app(
     app.include_router(domains_api.router)
     app.include_router(approve.router)
     app.include_router(metrics.router)
+    # Imported only now, like the session guard: it needs Chainlit's sign-in check.
+    from ui.web import page_status
+
+    app.include_router(page_status.router)
 
     from chainlit.utils import mount_chainlit
 
