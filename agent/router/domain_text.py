@@ -187,8 +187,8 @@ def steps_of(task: Mapping[str, Any]) -> list[dict[str, Any]]:
             if task_status == "rolled_back" and status == "done":
                 status = "rolled_back"
         elif name == current and task_status in ("running", "failed", "rolled_back"):
+            # The failure is said once, in the task's summary, not again on its step.
             status = "running" if task_status == "running" else "failed"
-            message = message or task.get("error")
         else:
             status = "pending"
         out.append({"name": name, "status": status, "message": message})
@@ -248,8 +248,8 @@ def status(args: Data, data: Data) -> str:
         state = token(task.get("status") or "?")
         where = progress(task)
         lines.append(f"Last {kind} task: {state}" + (f", {where}" if where else "") + ".")
-        if task.get("error"):
-            lines.append(f"Error: {inline(task['error'], 300)}")
+        if task.get("summary") or task.get("error"):
+            lines.append(clean(task.get("summary") or task["error"], 300))
         lines += step_lines(task)
     else:
         lines.append("No task has run for it.")
@@ -277,6 +277,8 @@ def workflow(args: Data, data: Data) -> str:
     to = f" → {token(target)}" if target and kind == "provision" else ""
     if state in ("succeeded", "done", "ok", ""):
         head = f"{done} {fqdn}{to}."
+    elif state in ("failed", "rolled_back") and task.get("summary"):
+        head = clean(task["summary"], 300)
     elif state in ("failed", "rolled_back"):
         rolled = " and rolled back" if state == "rolled_back" else ""
         error = f": {inline(task.get('error'), 300)}" if task.get("error") else ""

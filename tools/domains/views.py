@@ -40,6 +40,7 @@ class TaskView(ToolResult):
     attempts: int
     steps: list[StepView]
     error: str | None
+    summary: str | None = Field(default=None, description="A failure in one sentence.")
     created_at: datetime
 
 
@@ -57,6 +58,7 @@ def task_view(task: Task) -> TaskView:
         attempts=task.attempts,
         steps=steps,
         error=task.error,
+        summary=(task.result or {}).get("summary"),
         created_at=task.created_at,
     )
 
@@ -122,5 +124,6 @@ class TaskOutcome(ToolResult):
 def outcome(fqdn: str, task: Task, verb: str) -> TaskOutcome:
     """How a finished task went, in one sentence for `verb` (e.g. "provisioning")."""
     ok = task.status.value == "succeeded"
-    message = f"{verb} {fqdn}: done" if ok else (task.error or f"{verb} {fqdn} failed")
+    summary = (task.result or {}).get("summary")
+    message = f"{verb} {fqdn}: done" if ok else (summary or task.error or f"{verb} {fqdn} failed")
     return TaskOutcome(fqdn=fqdn, task=task_view(task), succeeded=ok, message=message)

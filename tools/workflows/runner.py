@@ -9,6 +9,7 @@ from typing import Any
 
 from core.errors import JarvisError
 from core.logging import get_logger
+from core.text import headline
 from memory.db import Database
 from memory.domain_models import (
     DomainStatus,
@@ -222,6 +223,13 @@ async def _fail(run: Run, flow: Flow, step: str, exc: Exception, before: DomainS
     if problems:
         message += "; rollback incomplete: " + "; ".join(problems)
     status = TaskStatus.ROLLED_BACK if undone and not problems else TaskStatus.FAILED
+    # One sentence for people; the full message (every undo, every problem) stays the error.
+    label = step.replace("_", " ")
+    ended = " and was rolled back" if status == TaskStatus.ROLLED_BACK else ""
+    if problems:
+        ended = " and its rollback did not finish"
+    summary = f"{flow.verb.capitalize()} {run.fqdn} failed at step {number} ({label}){ended}: "
+    summary += headline(reason) + "."
     await run.event(
         EventCategory.WORKFLOW,
         message,
@@ -229,7 +237,9 @@ async def _fail(run: Run, flow: Flow, step: str, exc: Exception, before: DomainS
         data={"undone": undone, "problems": problems, "status": status.value},
     )
     result = dict(run.task.result or {})
-    result.update({"outcome": status.value, "failed_step": step, "undone": undone})
+    result.update(
+        {"outcome": status.value, "failed_step": step, "undone": undone, "summary": summary}
+    )
     run.task = await update_task(
         run.db,
         run.task.id,

@@ -250,6 +250,12 @@ async def test_a_config_caddy_rejects_rolls_back_caddy_and_dns(
     assert task.status == TaskStatus.ROLLED_BACK, task.error
     assert task.error is not None and "step 5 (caddy_apply)" in task.error
     assert "no_such_handler" in task.error  # Caddy's own reason
+    # People read one sentence; the full error (every undo) stays in the task.
+    summary = task.result["summary"] if task.result else ""
+    assert summary == (
+        f"Provisioning {fqdn} failed at step 5 (caddy apply) and was rolled back: "
+        "Caddy config change failed."
+    )
     assert task.step_done("dns_record") and not task.step_done("caddy_apply")
     assert task.result is not None
     snapshot = bed.env.snapshots.get(task.result["intent"]["caddy_snapshot"])

@@ -28,7 +28,8 @@ def _result(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     status = str(result.get("status") or "error")
     data = result.get("data") if isinstance(result.get("data"), dict) else None
-    text = result.get("message")
+    # A workflow's own one-sentence message beats its raw data.
+    text = result.get("message") or (data.get("message") if data else None)
     if not text and data and "previous_state" in data and "state" in data:
         text = f"{data.get('name', '')}: {data['previous_state']} → {data['state']}".strip(": ")
     if not text and data:

@@ -182,9 +182,11 @@ def _events(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _outcome_text(kind: str, status: str, error: str | None) -> str | None:
+def _outcome_text(kind: str, status: str, error: str | None, summary: str | None) -> str | None:
     if status == "succeeded":
         return {"deprovision": "Removed", "renew_ssl": "Certificate renewed"}.get(kind, "Live")
+    if summary and status in ("rolled_back", "failed"):
+        return summary  # one sentence; the full error is folded under it
     if status == "rolled_back":
         return "Failed and rolled back" + (f": {error}" if error else "")
     if status == "failed":
@@ -217,7 +219,7 @@ def provisioning_progress(outcome: Mapping[str, Any], fqdn: str = "") -> dict[st
         "done": sum(1 for s in steps if s["status"] in ("done", "succeeded", "skipped")),
         "current_step": current,
         "error": error,
-        "outcome_text": _outcome_text(kind, status, error),
+        "outcome_text": _outcome_text(kind, status, error, _text(task.get("summary"))),
         "events": _events(data),
         "action": ACTION_DOMAIN_STATUS,
         "poll_seconds": POLL_SECONDS,
