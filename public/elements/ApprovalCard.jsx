@@ -46,9 +46,11 @@ function ToneBadge({ tone, label, testId }) {
   );
 }
 
-function Field({ label, children }) {
+// `wide` takes a line of its own; the others sit side by side (a <dl> may hold only the
+// <div> of each term, so the layout is the list's own flex wrap).
+function Field({ label, wide, children }) {
   return (
-    <div className="flex flex-col gap-1 min-w-0">
+    <div className="flex flex-col gap-1 min-w-0" style={wide ? { flexBasis: '100%' } : undefined}>
       <dt className="text-xs font-semibold uppercase text-muted-foreground">{label}</dt>
       <dd className="text-sm text-foreground" style={{ overflowWrap: 'anywhere' }}>
         {children}
@@ -127,8 +129,8 @@ export default function ApprovalCard() {
           />
         </div>
       </header>
-      <dl className="flex flex-col gap-3">
-        <Field label="What">
+      <dl className="flex flex-wrap gap-3" style={{ columnGap: '1rem' }}>
+        <Field label="What" wide>
           <code className="font-mono font-semibold">{p.tool}</code>
           {p.args_text && p.args_text !== '{}' ? (
             <pre
@@ -139,20 +141,18 @@ export default function ApprovalCard() {
             </pre>
           ) : null}
         </Field>
-        <div className="flex flex-wrap gap-4">
-          <Field label="Resource">
-            <code className="font-mono">{p.resource}</code>
-          </Field>
-          <Field label="Asked by">{p.actor}</Field>
-        </div>
-        <Field label="Why">
+        <Field label="Resource">
+          <code className="font-mono">{p.resource}</code>
+        </Field>
+        <Field label="Asked by">{p.actor}</Field>
+        <Field label="Why" wide>
           {p.reason}
           {p.rule ? (
             <span className="text-muted-foreground">{' (rule ' + p.rule + ')'}</span>
           ) : null}
         </Field>
         {p.diff ? (
-          <Field label="Preview">
+          <Field label="Preview" wide>
             <pre
               tabIndex={0}
               aria-label="Preview of the change"

@@ -334,7 +334,7 @@ function TableRow({ row, columns, tools, action, outcome, pending, onAct }) {
           <span className="text-xs text-muted-foreground">–</span>
         )}
       </td>
-      <td className="p-2 align-middle text-xs" style={{ overflowWrap: 'anywhere' }}>
+      <td className="p-2 align-middle text-xs" style={{ overflowWrap: 'break-word' }}>
         {row.image}
       </td>
       {shows('cpu') ? <td className="p-2 align-middle text-xs tabular-nums">{cpuText(row)}</td> : null}
