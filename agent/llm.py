@@ -1,18 +1,20 @@
-"""The chat model: an OpenAI-compatible endpoint built from settings, and its failures in words."""
+"""The chat model: an OpenAI-compatible endpoint built from settings, and its failures in words.
+
+The OpenAI client is imported only when a model is built: the offline router never needs it,
+and it takes a second to import. An error of a library that was never imported cannot have been
+raised, so the classification below looks its classes up among the loaded modules.
+"""
 
 from __future__ import annotations
 
-import importlib
 import json
 import socket
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlsplit
 
-import openai
 from langchain_core.exceptions import ContextOverflowError
-from langchain_core.language_models import BaseChatModel
-from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
 from core.errors import (
@@ -24,6 +26,10 @@ from core.errors import (
     Unreachable,
 )
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    import openai
+    from langchain_core.language_models import BaseChatModel
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 # Local servers (Ollama, vLLM, llama.cpp) ignore the key, but the OpenAI client insists on one.
@@ -38,92 +44,15 @@ class MalformedReplyError(ValueError):
     """The endpoint answered, but not with a chat completion Jarvis can read."""
 
 
-# What response parsing raises when a field it needs is missing or of the wrong type.
-_PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
-
-
-class _EndpointChatOpenAI(ChatOpenAI):
-    """ChatOpenAI whose failures name the endpoint host and tell bad replies apart."""
-
-    def _note(self, exc: BaseException) -> None:
-        host = endpoint_host(self.openai_api_base)
-        note = f"{ENDPOINT_NOTE}{host}"
-        if host and note not in getattr(exc, "__notes__", ()):
-            exc.add_note(note)
-
-    def _create_chat_result(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super()._create_chat_result(*args, **kwargs)
-        except _PARSE_ERRORS as exc:
-            raise MalformedReplyError("the reply is not a chat completion") from exc
-
-    def _convert_chunk_to_generation_chunk(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super()._convert_chunk_to_generation_chunk(*args, **kwargs)
-        except _PARSE_ERRORS as exc:
-            raise MalformedReplyError("a streamed chunk is not a completion chunk") from exc
-
-    def _generate(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super()._generate(*args, **kwargs)
-        except Exception as exc:
-            self._note(exc)
-            raise
-
-    async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await super()._agenerate(*args, **kwargs)
-        except Exception as exc:
-            self._note(exc)
-            raise
-
-    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        try:
-            replied = False
-            for chunk in super()._stream(*args, **kwargs):
-                replied = replied or _carries_reply(chunk)
-                yield chunk
-            if not replied:
-                raise MalformedReplyError(_EMPTY_STREAM)
-        except Exception as exc:
-            self._note(exc)
-            raise
-
-    async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-        try:
-            replied = False
-            async for chunk in super()._astream(*args, **kwargs):
-                replied = replied or _carries_reply(chunk)
-                yield chunk
-            if not replied:
-                raise MalformedReplyError(_EMPTY_STREAM)
-        except Exception as exc:
-            self._note(exc)
-            raise
-
-
-_EMPTY_STREAM = "the stream carried no text, no tool call and no finish reason"
-
-
-def _carries_reply(chunk: Any) -> bool:
-    """Whether a streamed chunk holds any part of a completion (a real stream always does)."""
-    info = getattr(chunk, "generation_info", None) or {}
-    message = getattr(chunk, "message", None)
-    metadata = getattr(message, "response_metadata", None) or {}
-    return bool(
-        getattr(message, "content", None)
-        or getattr(message, "tool_call_chunks", None)
-        or info.get("finish_reason")
-        or metadata.get("finish_reason")
-    )
-
-
 def build_llm(settings: Settings) -> BaseChatModel | None:
     """The configured OpenAI-compatible chat model, or None when no endpoint or key is set."""
     if not settings.llm_configured:
         return None
+    # Imported here, not at the top: the OpenAI client is slow to import and offline never uses it.
+    from agent.llm_client import EndpointChatOpenAI
+
     timeout = settings.llm_timeout_seconds
-    return _EndpointChatOpenAI(
+    return EndpointChatOpenAI(
         model=settings.llm_model,
         # Explicit, so OPENAI_BASE_URL / OPENAI_API_KEY in the environment never redirect it.
         base_url=settings.llm_base_url or OPENAI_BASE_URL,
@@ -167,7 +96,7 @@ def llm_error(exc: BaseException, *, endpoint: str | None = None) -> JarvisError
             f"The conversation is too long for the model at {where}; start a new one or "
             "use a model with a larger context window."
         )
-    if isinstance(found, openai.APIStatusError):
+    if _is_status_error(found):
         return _status_error(found, where)
     if _is_timeout(found):
         return Unreachable(
@@ -217,7 +146,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _known(exc: BaseException) -> bool:
-    return isinstance(exc, JarvisError | openai.OpenAIError | ContextOverflowError) or any(
+    return isinstance(exc, (JarvisError, ContextOverflowError, *_openai("OpenAIError"))) or any(
         check(exc) for check in (_is_timeout, _is_refused, _is_malformed, _is_dropped)
     )
 
@@ -227,36 +156,43 @@ def _find(exc: BaseException) -> BaseException:
     return next((e for e in _chain(exc) if _known(e)), exc)
 
 
-def _http_errors(name: str) -> tuple[type[BaseException], ...]:
-    """An exception class from httpx and from httpx2 (openai 3 uses the latter)."""
+def _loaded(name: str, *modules: str) -> tuple[type[BaseException], ...]:
+    """The exception class `name` of each module that is loaded (none raised it otherwise)."""
     found: list[type[BaseException]] = []
-    for module_name in ("httpx", "httpx2"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        cls = getattr(module, name, None)
+    for module_name in modules:
+        cls = getattr(sys.modules.get(module_name), name, None)
         if isinstance(cls, type) and issubclass(cls, BaseException):
             found.append(cls)
     return tuple(found)
 
 
-_HTTP_TIMEOUT = _http_errors("TimeoutException")
-_HTTP_CONNECT = _http_errors("ConnectError")
-_HTTP_PROTOCOL = (*_http_errors("RemoteProtocolError"), *_http_errors("ReadError"))
-_HTTP_DECODING = _http_errors("DecodingError")
+def _openai(name: str) -> tuple[type[BaseException], ...]:
+    return _loaded(name, "openai")
+
+
+def _http_errors(name: str) -> tuple[type[BaseException], ...]:
+    """An exception class from httpx and from httpx2 (openai 3 uses the latter)."""
+    return _loaded(name, "httpx", "httpx2")
+
+
+def _is_status_error(exc: BaseException) -> TypeGuard[openai.APIStatusError]:
+    return isinstance(exc, _openai("APIStatusError"))
 
 
 def _is_timeout(exc: BaseException) -> bool:
     # TimeoutError also covers langchain-openai's StreamChunkTimeoutError.
-    return isinstance(exc, (openai.APITimeoutError, TimeoutError, *_HTTP_TIMEOUT))
+    return isinstance(
+        exc, (TimeoutError, *_openai("APITimeoutError"), *_http_errors("TimeoutException"))
+    )
 
 
 def _is_refused(exc: BaseException) -> bool:
-    if isinstance(exc, (*_HTTP_CONNECT, ConnectionRefusedError, socket.gaierror)):
+    if isinstance(exc, (ConnectionRefusedError, socket.gaierror, *_http_errors("ConnectError"))):
         return True
     # openai wraps the transport error; only a failure to connect means the endpoint is down.
-    if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, _openai("APIConnectionError")) and not isinstance(
+        exc, _openai("APITimeoutError")
+    ):
         cause = exc.__cause__ or exc.__context__
         return cause is not None and _is_refused(cause)
     return False
@@ -267,17 +203,18 @@ def _is_malformed(exc: BaseException) -> bool:
         exc,
         (
             json.JSONDecodeError,
-            openai.APIResponseValidationError,
             MalformedReplyError,
             ValidationError,
             UnicodeDecodeError,
-            *_HTTP_DECODING,
+            *_openai("APIResponseValidationError"),
+            *_http_errors("DecodingError"),
         ),
     )
 
 
 def _is_dropped(exc: BaseException) -> bool:
-    return isinstance(exc, (openai.APIConnectionError, ConnectionError, *_HTTP_PROTOCOL))
+    protocol = (*_http_errors("RemoteProtocolError"), *_http_errors("ReadError"))
+    return isinstance(exc, (ConnectionError, *_openai("APIConnectionError"), *protocol))
 
 
 def _status_error(exc: openai.APIStatusError, where: str) -> JarvisError:
@@ -318,7 +255,7 @@ def _status_error(exc: openai.APIStatusError, where: str) -> JarvisError:
 
 def _request_of(exc: BaseException) -> Any:
     # APIError always has a request; read it defensively since tests build errors by hand.
-    return getattr(exc, "request", None) if isinstance(exc, openai.APIError) else None
+    return getattr(exc, "request", None) if isinstance(exc, _openai("APIError")) else None
 
 
 def _host_of(exc: BaseException, endpoint: str | None) -> str:

@@ -35,11 +35,12 @@ def inventory_source(runtime: Runtime) -> Callable[[], Awaitable[Inventory]]:
 
 def build_model(runtime: Runtime, kind: ModelKind = "offline") -> BaseChatModel:
     """The chat model for a front end: `offline` is the default everywhere."""
+    if kind == "scripted":
+        return ScriptedChatModel(responses=[])
+    # None without a configured endpoint; the OpenAI client is then never imported.
     llm = build_llm(runtime.settings)
     if kind == "offline":
         return OfflineRouter(inventory=inventory_source(runtime), fallback=llm)
-    if kind == "openai":
-        if llm is None:
-            raise BadInput("no language model is configured (set JARVIS_LLM_BASE_URL or _API_KEY)")
-        return llm
-    return ScriptedChatModel(responses=[])
+    if llm is None:
+        raise BadInput("no language model is configured (set JARVIS_LLM_BASE_URL or _API_KEY)")
+    return llm

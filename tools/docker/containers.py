@@ -58,6 +58,8 @@ class ContainerSummary(BaseModel):
     restart_count: int
     compose_project: str | None
     compose_service: str | None
+    # Only for a container that ran and stopped (exited or dead); None otherwise.
+    exit_code: int | None = None
 
 
 class ListContainersResult(ToolResult):
@@ -82,11 +84,13 @@ def _summary(row: Json, detail: Json, now: datetime) -> ContainerSummary:
     started = parse_time(state.get("StartedAt"))
     running = bool(state.get("Running"))
     uptime = int((now - started).total_seconds()) if running and started else None
+    state_name = str(state.get("Status") or row.get("State") or "unknown")
+    stopped = state_name in ("exited", "dead")
     return ContainerSummary(
         id=short_id(row["Id"]),
         name=(row.get("Names") or ["/" + row["Id"][:12]])[0].lstrip("/"),
         image=str(row.get("Image") or ""),
-        state=str(state.get("Status") or row.get("State") or "unknown"),
+        state=state_name,
         status=str(row.get("Status") or ""),
         health=health_of(state),
         ports=ports_from_list(row.get("Ports")),
@@ -96,6 +100,7 @@ def _summary(row: Json, detail: Json, now: datetime) -> ContainerSummary:
         restart_count=int(detail.get("RestartCount") or 0),
         compose_project=labels.get(PROJECT_LABEL),
         compose_service=labels.get(SERVICE_LABEL),
+        exit_code=int(state.get("ExitCode") or 0) if stopped else None,
     )
 
 

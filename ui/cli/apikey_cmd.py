@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from agent.runtime import Runtime
 from ui.cli.common import default_actor, emit, run_with_runtime
-from ui.web.apikeys import ApiKeyStore, ApiKeyView
+
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+    from ui.web.apikeys import ApiKeyView
 
 app = typer.Typer(help="Keys for the REST API (/api/v1).", no_args_is_help=True)
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document.")
@@ -28,6 +32,9 @@ def _line(k: ApiKeyView) -> str:
 @app.command("create")
 def create(name: str, as_json: bool = JSON_OPT) -> None:
     """Create a key; it is printed once and cannot be shown again."""
+    # Imported here, as in the commands below: the key store (SQLAlchemy) is slow to import.
+    from ui.web.apikeys import ApiKeyStore
+
     creator = default_actor()
 
     async def go(rt: Runtime) -> tuple[ApiKeyView, str]:
@@ -44,6 +51,7 @@ def create(name: str, as_json: bool = JSON_OPT) -> None:
 @app.command("list")
 def list_keys(as_json: bool = JSON_OPT) -> None:
     """List keys (names and prefixes only), newest first."""
+    from ui.web.apikeys import ApiKeyStore
 
     async def go(rt: Runtime) -> list[ApiKeyView]:
         return await ApiKeyStore(rt.db).list()
@@ -59,6 +67,8 @@ def list_keys(as_json: bool = JSON_OPT) -> None:
 @app.command("revoke")
 def revoke(name: str, as_json: bool = JSON_OPT) -> None:
     """Revoke a key at once; requests with it are refused from now on."""
+    from ui.web.apikeys import ApiKeyStore
+
     by = default_actor()
 
     async def go(rt: Runtime) -> ApiKeyView:

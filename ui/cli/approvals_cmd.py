@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from agent.runtime import Runtime
 from policies.approvals import STATUSES
 from policies.outcome import ApprovalView
 from ui.cli.common import (
@@ -21,6 +20,7 @@ from ui.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from agent.runtime import Runtime
     from agent.turn import TurnResult
 
 app = typer.Typer(help="Changes waiting for your decision.", no_args_is_help=True)

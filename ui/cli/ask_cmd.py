@@ -6,18 +6,31 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from agent.runtime import Runtime
 from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime
 
 if TYPE_CHECKING:
+    from agent.runtime import Runtime
     from agent.turn import TurnResult
+    from policies.outcome import ApprovalView
 
-# The agent stack takes seconds to import, so it loads only when a command needs it.
 ModelKind = Literal["offline", "openai"]
 
 
+def waiting_lines(approvals: list[ApprovalView]) -> list[str]:
+    """How to answer each waiting change from this terminal (the chat's reply speaks of cards)."""
+    lines = []
+    for a in approvals:
+        lines += [
+            f"{a.tool} on {a.resource} needs your approval ({a.reason}). Answer here with:",
+            f"  jarvis approvals approve {a.id}",
+            f"  jarvis approvals reject {a.id}",
+        ]
+    return lines
+
+
 def _human(result: TurnResult) -> str:
-    lines = [result.reply]
+    waiting = [a for a in result.approvals if a.status == "pending"] if result.waiting else []
+    lines = waiting_lines(waiting) if waiting else [result.reply]
     for call in result.tool_calls:
         lines.append(f"  [{call.status}] {call.name} {call.args}")
     if result.waiting:
@@ -39,6 +52,7 @@ def ask(
     who = actor_or_exit(actor)
 
     async def go(rt: Runtime) -> TurnResult:
+        # Imported here: the agent stack takes seconds to import and `--help` does not need it.
         from agent.models import build_model
         from agent.service import Agent
 
@@ -47,5 +61,6 @@ def ask(
                 return await agent.plan(text)
             return await agent.turn(text, thread_id=thread, actor=who)
 
-    result = run_with_runtime(go)
+    # A plan runs nothing, so it has no approval or finding to publish.
+    result = run_with_runtime(go, publish=not plan)
     emit(result, as_json, lambda: _human(result))

@@ -8,10 +8,6 @@ from typing import TypeVar
 
 import typer
 
-from memory import audit
-from memory.audit_checkpoint import CheckpointLog
-from memory.db import StoreUnavailable
-from memory.vault import derive, load_key
 from ui.cli.common import EXIT_FAILURE, database_problem, emit, fail, settings_or_exit
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
@@ -19,6 +15,9 @@ T = TypeVar("T")
 
 
 def _read(fn: Callable[[], T]) -> T:
+    # Imported here, as in the commands below: SQLAlchemy is slow to import; `--help` skips it.
+    from memory.db import StoreUnavailable
+
     try:
         return fn()
     except StoreUnavailable as exc:
@@ -28,6 +27,10 @@ def _read(fn: Callable[[], T]) -> T:
 @app.command("verify")
 def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """Exit 0 when the log is intact; 1 naming the first altered or missing entry."""
+    from memory import audit
+    from memory.audit_checkpoint import CheckpointLog
+    from memory.vault import derive, load_key
+
     settings = settings_or_exit()
     key = derive(load_key(settings), "audit")
     checkpoints = CheckpointLog(settings.resolved_audit_checkpoint_file, key)
@@ -48,6 +51,8 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command("tail")
 def tail(limit: int = typer.Option(20, min=1, max=1000)) -> None:
     """Print the newest entries, oldest first."""
+    from memory import audit
+
     settings = settings_or_exit()
     rows = _read(lambda: audit.latest_entries(settings.resolved_database_url, limit))
     for row in reversed(rows):

@@ -1,4 +1,9 @@
-"""Shared plumbing for CLI commands: settings, runtime, output and exit codes."""
+"""Shared plumbing for CLI commands: settings, runtime, output and exit codes.
+
+Only the standard library, typer and pydantic are imported up here: every command module imports
+this one, and `jarvis --help` must not wait for the database, Docker or agent stacks. They load
+inside the functions that use them.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,15 @@ import re
 import sys
 import tomllib
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from pydantic_settings import SettingsError
 
-from agent.events_bridge import bridging
-from agent.notify.notifier import notifying
-from agent.runtime import Runtime, build_runtime
-from core.errors import BadInput, JarvisError
-from core.logging import configure_logging
-from core.settings import Settings, load_settings
-from memory.db import StoreUnavailable, store_errors
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+    from core.settings import Settings
+    from memory.db import StoreUnavailable
 
 T = TypeVar("T")
 
@@ -40,6 +41,11 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
 
 def settings_or_exit() -> Settings:
     """Read settings once; a bad setting is bad input."""
+    from pydantic_settings import SettingsError
+
+    from core.logging import configure_logging
+    from core.settings import load_settings
+
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
@@ -92,17 +98,31 @@ def parse_json_object(text: str, what: str = "--args") -> dict[str, Any]:
     return value
 
 
-def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Build the runtime, run `fn`, close everything; typed errors become exit codes."""
+def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]], *, publish: bool = True) -> T:
+    """Build the runtime, run `fn`, close everything; typed errors become exit codes.
+
+    `publish=False` is for commands that cannot cause an approval or a finding (a plan): they
+    skip the notification channels and the event bridge, and the libraries behind them.
+    """
+    from agent.runtime import build_runtime
+    from core.errors import BadInput, JarvisError
+    from memory.db import StoreUnavailable, store_errors
+
     settings = settings_or_exit()
+
+    async def published(runtime: Runtime) -> T:
+        from agent.events_bridge import bridging
+        from agent.notify.notifier import notifying
+
+        # Approvals and findings this command causes reach the owner (and, with Redis, the
+        # open chats) before it exits; it shows nothing live, so it only publishes.
+        async with bridging(runtime, receive=False), notifying(runtime):
+            return await fn(runtime)
 
     async def main() -> T:
         runtime = build_runtime(settings)
         try:
-            # Approvals and findings this command causes reach the owner (and, with Redis, the
-            # open chats) before it exits; it shows nothing live, so it only publishes.
-            async with bridging(runtime, receive=False), notifying(runtime):
-                return await fn(runtime)
+            return await (published(runtime) if publish else fn(runtime))
         finally:
             await runtime.close()
 

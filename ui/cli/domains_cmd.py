@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from agent.runtime import Runtime
 from core.errors import BadInput
 from memory.domain_models import DomainStatus
-from memory.domains import Domain, list_domains
 from tools.domains.parsing import FORMATS, Format, RowError, format_for, parse
-from tools.domains.transfer import ImportReport, export_domains, import_domains
 from ui.cli.common import EXIT_BAD_INPUT, JSON_OPT, emit, fail, run_with_runtime
+
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+    from memory.domains import Domain
+    from tools.domains.transfer import ImportReport
 
 app = typer.Typer(
     help="Domains: list them, import and export them as JSON or CSV.", no_args_is_help=True
@@ -49,6 +52,8 @@ def list_command(
     if status is not None and status not in STATUSES:
         fail(f"--status must be one of {', '.join(STATUSES)}", EXIT_BAD_INPUT)
     wanted = DomainStatus(status) if status is not None else None
+    # Imported here, as in the commands below: the domain store and providers are slow to load.
+    from memory.domains import list_domains
 
     async def go(rt: Runtime) -> list[Domain]:
         return await list_domains(rt.db, status=wanted)
@@ -86,6 +91,7 @@ def import_command(
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file}: {exc}", EXIT_BAD_INPUT)
     parsed = parse(text, kind)
+    from tools.domains.transfer import import_domains
 
     async def go(rt: Runtime) -> ImportReport:
         return await import_domains(rt.db, parsed, partial=partial, source=f"{file.name}")
@@ -114,6 +120,7 @@ def export_command(
 ) -> None:
     """Print every domain as JSON or CSV on standard output."""
     kind = _format_or_exit(format_) or "json"
+    from tools.domains.transfer import export_domains
 
     async def go(rt: Runtime) -> str:
         return await export_domains(rt.db, kind)

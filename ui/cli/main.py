@@ -1,27 +1,67 @@
-"""`jarvis`: run, inspect and approve what Jarvis does to your homelab."""
+"""`jarvis`: run, inspect and approve what Jarvis does to your homelab.
+
+Subcommands are listed here and imported only when one runs (see ui.cli.lazy), so `jarvis --help`
+answers at once; `tests/ui/test_cli_imports.py` checks the lines below match each command's help.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from memory.db import schema_revision, upgrade
-from ui.cli import (
-    apikey_cmd,
-    approvals_cmd,
-    ask_cmd,
-    audit_cmd,
-    domains_cmd,
-    notify_cmd,
-    policy_cmd,
-    runs_cmd,
-    serve_cmd,
-    status_cmd,
-    tools_cmd,
-)
-from ui.cli.common import fail, settings_or_exit
-from ui.cli.eval_cmd import eval_command
+from ui.cli.lazy import Lazy, LazyGroup
+
+# In the order `jarvis --help` lists them: commands first, then groups.
+COMMANDS = {
+    "status": Lazy(
+        "ui.cli.status_cmd:status",
+        "Show the host, the containers and what waits for your approval.",
+    ),
+    "eval": Lazy(
+        "ui.cli.eval_cmd:eval_command",
+        "Run the evals on the Docker Engine; exit 0 only if all pass with no safety violation.",
+    ),
+    "serve": Lazy(
+        "ui.cli.serve_cmd:serve",
+        "Serve the chat at / and the REST API at /api/v1 until interrupted.",
+    ),
+    "ask": Lazy(
+        "ui.cli.ask_cmd:ask",
+        "Ask Jarvis something; changes wait for approval like everywhere else.",
+    ),
+    "diagnose": Lazy(
+        "ui.cli.runs_cmd:diagnose",
+        "Run every check now and print the findings (nothing is changed).",
+    ),
+    "worker": Lazy(
+        "ui.cli.runs_cmd:worker",
+        "Run the background agent: scheduled passes (embedded) or queue consumer (Redis).",
+    ),
+    "db": Lazy("ui.cli.db_cmd:app", "Database maintenance."),
+    "tools": Lazy(
+        "ui.cli.tools_cmd:app",
+        "List the tools Jarvis has, or call one (always through the policy).",
+    ),
+    "approvals": Lazy("ui.cli.approvals_cmd:app", "Changes waiting for your decision."),
+    "policy": Lazy("ui.cli.policy_cmd:app", "The rules that decide allow / ask / deny."),
+    "audit": Lazy("ui.cli.audit_cmd:app", "The tamper-evident audit log."),
+    "apikey": Lazy("ui.cli.apikey_cmd:app", "Keys for the REST API (/api/v1)."),
+    "domains": Lazy(
+        "ui.cli.domains_cmd:app", "Domains: list them, import and export them as JSON or CSV."
+    ),
+    "runs": Lazy("ui.cli.runs_cmd:app", "What the background agent ran, found and did."),
+    "notify": Lazy("ui.cli.notify_cmd:app", "Notification channels (JARVIS_NOTIFY_URLS)."),
+    "schedule": Lazy("ui.cli.runs_cmd:schedule_app", "When the background agent runs what."),
+}
+
+
+class JarvisGroup(LazyGroup):
+    """The `jarvis` command: every subcommand loads on first use."""
+
+    lazy = COMMANDS
+
 
 app = typer.Typer(
+    cls=JarvisGroup,
     help=(
         "Jarvis, the copilot for your homelab. It runs tools on your server (Docker, system), "
         "asks you before it changes anything, and keeps a tamper-evident audit log.\n\n"
@@ -31,43 +71,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(tools_cmd.app, name="tools")
-app.add_typer(approvals_cmd.app, name="approvals")
-app.add_typer(policy_cmd.app, name="policy")
-app.add_typer(audit_cmd.app, name="audit")
-app.command("status")(status_cmd.status)
-app.command("eval")(eval_command)
-app.add_typer(apikey_cmd.app, name="apikey")
-app.command("serve")(serve_cmd.serve)
-app.command("ask")(ask_cmd.ask)
-app.add_typer(domains_cmd.app, name="domains")
-app.add_typer(runs_cmd.app, name="runs")
-app.add_typer(notify_cmd.app, name="notify")
-app.add_typer(runs_cmd.schedule_app, name="schedule")
-app.command("diagnose")(runs_cmd.diagnose)
-app.command("worker")(runs_cmd.worker)
 
 
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Create or migrate the database schema to the newest version."""
-    settings = settings_or_exit()
-    url = settings.resolved_database_url
-    where = url.split("@")[-1]
-    try:
-        before = schema_revision(url)
-        upgrade(url)
-        after = schema_revision(url)
-    except Exception as exc:
-        fail(f"migration failed: {type(exc).__name__}: {exc}")
-    if before is None:
-        typer.echo(f"database created at revision {after} ({where})")
-    elif before != after:
-        typer.echo(f"database migrated from revision {before} to {after} ({where})")
-    else:
-        typer.echo(f"database is up to date at revision {after} ({where})")
+@app.callback()
+def jarvis() -> None:
+    """Typer builds a group (not a single command) only for an app with a callback."""
 
 
 def run() -> None:

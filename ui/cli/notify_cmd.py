@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from agent.notify.channels import Delivery
-from agent.notify.notifier import send_test
-from agent.runtime import Runtime
 from ui.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, JSON_OPT, emit, fail, run_with_runtime
+
+if TYPE_CHECKING:
+    from agent.notify.channels import Delivery
+    from agent.runtime import Runtime
 
 app = typer.Typer(help="Notification channels (JARVIS_NOTIFY_URLS).", no_args_is_help=True)
 
@@ -15,6 +18,8 @@ app = typer.Typer(help="Notification channels (JARVIS_NOTIFY_URLS).", no_args_is
 @app.command("test")
 def test(as_json: bool = JSON_OPT) -> None:
     """Send one test message to every channel and say whether each delivered it."""
+    # Imported here: Apprise is slow to import and `--help` does not need it.
+    from agent.notify.notifier import send_test
 
     async def go(rt: Runtime) -> list[Delivery]:
         if not rt.settings.notify_urls:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from agent.runtime import Runtime
 from core.errors import BadInput
-from policies.engine import Decision
-from policies.gate import CallContext
-from policies.rules import DEFAULT_POLICY, load_policy_file
 from ui.cli.common import (
     EXIT_BAD_INPUT,
     JSON_OPT,
@@ -20,6 +17,10 @@ from ui.cli.common import (
     parse_json_object,
     run_with_runtime,
 )
+
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+    from policies.engine import Decision
 
 app = typer.Typer(help="The rules that decide allow / ask / deny.", no_args_is_help=True)
 
@@ -32,6 +33,9 @@ def check(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Print the decision for a call and the rule that made it; nothing runs."""
+    # Imported here: the policy stack (SQLAlchemy) is slow to import; `--help` skips it.
+    from policies.gate import CallContext
+
     parsed = parse_json_object(args)
     ctx = CallContext(actor=actor_or_exit(actor))
 
@@ -51,6 +55,9 @@ def validate(
     path: Path = typer.Argument(None, help="Policy file (default: the built-in one)"),
 ) -> None:
     """Check a policy file; errors name the file, the rule and the field."""
+    # Imported here: reading rules needs the policy models, which `--help` does not.
+    from policies.rules import DEFAULT_POLICY, load_policy_file
+
     target = path or DEFAULT_POLICY
     try:
         doc = load_policy_file(target)

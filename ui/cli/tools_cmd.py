@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
-from agent.runtime import Runtime
-from policies.gate import CallContext
-from policies.outcome import ToolOutcome
-from tools.catalog import build_registry
 from ui.cli.common import (
     EXIT_FAILURE,
     JSON_OPT,
@@ -19,12 +16,19 @@ from ui.cli.common import (
     run_with_runtime,
 )
 
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+    from policies.outcome import ToolOutcome
+
 app = typer.Typer(help="List the tools Jarvis has, or call one (always through the policy).")
 
 
 @app.command("list")
 def list_tools(as_json: bool = JSON_OPT) -> None:
     """List every tool with its risk, the resource it touches and what it does."""
+    # Imported here: the tools (Docker, DNS, SSH clients) are slow to import; `--help` skips them.
+    from tools.catalog import build_registry
+
     specs = build_registry().specs()
     rows = [
         {"name": s.name, "risk": s.risk, "resource": s.resource, "description": s.description}
@@ -65,6 +69,9 @@ def call(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Call one tool. Changes need approval unless a policy rule allows them."""
+    # Imported here: the policy stack (SQLAlchemy) is slow to import; `--help` skips it.
+    from policies.gate import CallContext
+
     parsed = parse_json_object(args)
     ctx = CallContext(actor=actor_or_exit(actor))
 

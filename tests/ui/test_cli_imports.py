@@ -1,0 +1,108 @@
+"""`jarvis` starts light: help and an offline plan leave the heavy stacks unimported."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.core import TyperGroup
+from typer.main import get_command
+
+from tests.testbed.cli import JARVIS
+from ui.cli.lazy import load
+from ui.cli.main import COMMANDS, app
+
+# What only some commands need: the LLM client, the web UI, notifications, Docker, the database.
+HEAVY = ("openai", "langchain", "chainlit", "apprise", "docker", "sqlalchemy")
+LLM = ("openai", "langchain_openai")
+# Groups whose own help needs no more than typer (the rest list choices kept in their stores).
+LIGHT_GROUPS = ["db", "tools", "policy", "audit", "apikey", "notify"]
+LIGHT_COMMANDS = ["status", "ask", "serve", "eval"]
+
+
+def imported(
+    argv: list[str], env: dict[str, str]
+) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """Run `jarvis ARGV` with -X importtime; every module it imported, and the process."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", JARVIS, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    names = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return names, proc
+
+
+def heavy_in(names: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The imported modules that belong to one of the `prefixes` packages."""
+    return sorted(n for n in names if n.split(".")[0].startswith(prefixes))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JARVIS_", "OPENAI_", "LANGCHAIN_", "LANGSMITH_"))
+    }
+    return {**clean, "JARVIS_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
+
+
+def test_help_imports_nothing_heavy(env: dict[str, str]) -> None:
+    names, proc = imported(["--help"], env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "ui.cli.main" in names and "status" in proc.stdout
+    assert heavy_in(names, HEAVY) == []
+    assert not any(n.startswith("ui.cli.") and n.endswith("_cmd") for n in names)
+
+
+@pytest.mark.parametrize("command", LIGHT_GROUPS + LIGHT_COMMANDS)
+def test_a_command_help_imports_nothing_heavy(env: dict[str, str], command: str) -> None:
+    names, proc = imported([command, "--help"], env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"jarvis {command}" in proc.stdout
+    assert heavy_in(names, HEAVY) == []
+
+
+def test_an_offline_plan_never_loads_the_llm_client(env: dict[str, str], docker_host: str) -> None:
+    names, proc = imported(
+        ["ask", "restart plex", "--plan", "--json"], {**env, "DOCKER_HOST": docker_host}
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    plan = json.loads(proc.stdout)
+    assert plan["thread_id"] == "plan" and plan["reply"]
+    # The router did run (it needs langchain_core), but no OpenAI client was built.
+    assert "agent.router" in names
+    assert heavy_in(names, LLM) == []
+
+
+def test_a_configured_model_is_built_with_the_openai_client(
+    env: dict[str, str], docker_host: str
+) -> None:
+    # An endpoint nothing listens on: building the model imports the client; the plan needs no
+    # answer from it because the router matches "restart plex" itself.
+    configured = {**env, "DOCKER_HOST": docker_host, "JARVIS_LLM_BASE_URL": "http://127.0.0.1:9/v1"}
+    names, proc = imported(["ask", "restart plex", "--plan", "--json"], configured)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "langchain_openai" in names
+
+
+def test_every_listed_command_loads_and_its_line_is_its_own_help() -> None:
+    group = get_command(app)
+    assert isinstance(group, TyperGroup)
+    assert list(group.commands) == list(COMMANDS)
+    for name, entry in COMMANDS.items():
+        real = load(name, entry, group.rich_markup_mode)
+        first = (real.help or "").strip().split("\n\n")[0].replace("\n", " ")
+        assert entry.help == first, name
