@@ -244,6 +244,19 @@ async def assert_aa_contrast(page: Page, where: str) -> int:
     return len(measured)
 
 
+async def assert_wcag_aa(page: Page, selectors: list[str], screen: Screen) -> None:
+    """axe's WCAG 2.1 A and AA rules find nothing inside the given widgets."""
+    found = await Axe().run(
+        page,
+        context={"include": [[s] for s in selectors]},
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        },
+    )
+    violations = [(v["id"], len(v["nodes"])) for v in found.response["violations"]]
+    assert not violations, f"{screen.name}: axe WCAG A/AA violations in {selectors}: {violations}"
+
+
 # -- motion and touch ----------------------------------------------------------------------
 
 STARFIELD_JS = """
@@ -368,23 +381,16 @@ async def test_cosmic_theme_wide_and_phone(
             await card.scroll_into_view_if_needed()
             checked += await assert_aa_contrast(page, f"approval card {screen.name}")
             assert checked > 20
-            widgets = await Axe().run(
-                page,
-                context={
-                    "include": [
-                        ["[data-testid=container-table]"],
-                        ["[data-testid^=approval-card-]"],
-                    ]
-                },
-                options={
-                    "runOnly": {
-                        "type": "tag",
-                        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
-                    }
-                },
+            await assert_wcag_aa(
+                page, ["[data-testid=container-table]", "[data-testid^=approval-card-]"], screen
             )
-            found = [(v["id"], len(v["nodes"])) for v in widgets.response["violations"]]
-            assert not found, f"{screen.name}: axe WCAG A/AA violations in the widgets: {found}"
+            # The system overview (bars and gauges on glass) passes too.
+            await say(page, "how is the server doing")
+            overview = page.get_by_test_id("system-overview").last
+            await expect(overview).to_be_visible(timeout=30_000)
+            await overview.scroll_into_view_if_needed()
+            await assert_aa_contrast(page, f"system overview {screen.name}")
+            await assert_wcag_aa(page, ["[data-testid=system-overview]"], screen)
             if screen.phone:
                 small = await page.evaluate(SMALL_TARGETS_JS, TOUCH_PX)
                 assert not small, f"touch targets under {TOUCH_PX} px: {small}"
