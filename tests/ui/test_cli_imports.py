@@ -19,9 +19,10 @@ from ui.cli.main import COMMANDS, app
 # What only some commands need: the LLM client, the web UI, notifications, Docker, the database.
 HEAVY = ("openai", "langchain", "chainlit", "apprise", "docker", "sqlalchemy")
 LLM = ("openai", "langchain_openai")
-# Groups whose own help needs no more than typer (the rest list choices kept in their stores).
+# Groups whose help needs no more than typer (approvals, domains, runs and schedule list choices
+# kept with their stores).
 LIGHT_GROUPS = ["db", "tools", "policy", "audit", "apikey", "notify"]
-LIGHT_COMMANDS = ["status", "ask", "serve", "eval"]
+LIGHT_COMMANDS = ["status", "ask", "serve", "eval", "diagnose", "worker"]
 
 
 def imported(

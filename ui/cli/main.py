@@ -29,11 +29,11 @@ COMMANDS = {
         "Ask Jarvis something; changes wait for approval like everywhere else.",
     ),
     "diagnose": Lazy(
-        "ui.cli.runs_cmd:diagnose",
+        "ui.cli.background_cmd:diagnose",
         "Run every check now and print the findings (nothing is changed).",
     ),
     "worker": Lazy(
-        "ui.cli.runs_cmd:worker",
+        "ui.cli.background_cmd:worker",
         "Run the background agent: scheduled passes (embedded) or queue consumer (Redis).",
     ),
     "db": Lazy("ui.cli.db_cmd:app", "Database maintenance."),

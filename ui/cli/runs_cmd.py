@@ -1,54 +1,23 @@
-"""`jarvis runs`, `jarvis diagnose`, `jarvis worker`, `jarvis schedule`: the background agent."""
+"""`jarvis runs` and `jarvis schedule`: what the background agent ran, and when it runs what."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import typer
 
 from agent.background.passes import KINDS
-from agent.background.queue import open_background, run_worker
-from agent.background.schedule import Scheduler, due_jobs
+from agent.background.queue import open_background
+from agent.background.schedule import due_jobs
 from agent.background.service import Background
 from agent.runtime import Runtime
 from memory import runs
-from memory.findings import list_findings
 from memory.runs import RunView
-from tools.checks.catalog import all_checks
 from ui.cli.common import EXIT_BAD_INPUT, JSON_OPT, emit, fail, run_with_runtime
+from ui.cli.run_text import run_detail, run_line
 
 app = typer.Typer(help="What the background agent ran, found and did.", no_args_is_help=True)
 schedule_app = typer.Typer(help="When the background agent runs what.", no_args_is_help=True)
-
-
-def _when(run: RunView) -> str:
-    took = f" {run.seconds:.1f}s" if run.seconds is not None else ""
-    return f"{run.queued_at:%Y-%m-%d %H:%M:%S}{took}"
-
-
-def _line(run: RunView) -> str:
-    summary = (run.summary or "").replace("\n", " ")
-    if len(summary) > 160:
-        summary = summary[:157] + "..."
-    return f"{run.id}  {run.kind:<11} {run.trigger:<8} {run.status:<9} {_when(run)}  {summary}"
-
-
-def _detail(run: RunView) -> str:
-    lines = [_line(run)]
-    if run.parent_id:
-        lines.append(f"  part of run {run.parent_id}")
-    for f in run.findings:
-        lines.append(f"  finding [{f.get('severity')}] {f.get('resource')}: {f.get('summary')}")
-    for a in run.actions:
-        what = a.get("tool") or a.get("step")
-        target = f" on {a['resource']}" if a.get("resource") else ""
-        lines.append(f"  action {what}{target}: {a.get('status')} {a.get('message') or ''}")
-    for approval in run.approvals:
-        lines.append(f"  approval {approval} (see `jarvis approvals show {approval}`)")
-    if run.error:
-        lines.append(f"  error: {run.error}")
-    return "\n".join(lines)
 
 
 @app.command("list")
@@ -66,7 +35,7 @@ def list_runs(
     emit(
         [r.model_dump(mode="json") for r in found],
         as_json,
-        lambda: "\n".join(_line(r) for r in found) or "no runs yet",
+        lambda: "\n".join(run_line(r) for r in found) or "no runs yet",
     )
 
 
@@ -80,7 +49,7 @@ def show_run(
         return await runs.get_run(rt.db, run_id)
 
     run = run_with_runtime(go)
-    emit(run, as_json, lambda: _detail(run))
+    emit(run, as_json, lambda: run_detail(run))
 
 
 @app.command("start")
@@ -99,68 +68,9 @@ def start_run(
             return await bg.start(kind, trigger="manual", options=options)
 
     run = run_with_runtime(go)
-    emit({"id": run.id, "status": run.status, "summary": run.summary}, as_json, lambda: _line(run))
-
-
-def diagnose(
-    list_checks: bool = typer.Option(False, "--list-checks", help="Only list the checks."),
-    as_json: bool = JSON_OPT,
-) -> None:
-    """Run every check now and print the findings (nothing is changed)."""
-    if list_checks:
-        infos = [c.info() for c in all_checks()]
-        emit(
-            {"checks": infos},
-            as_json,
-            lambda: "\n".join(f"{c['id']:<28} {c['title']}" for c in infos),
-        )
-        return
-
-    async def go(rt: Runtime) -> dict[str, Any]:
-        run = await Background(rt).start("diagnose", trigger="manual")
-        found = await list_findings(rt.db, status="open")
-        return {
-            "run": run.model_dump(mode="json"),
-            "findings": [f.model_dump(mode="json") for f in found],
-        }
-
-    result = run_with_runtime(go)
-
-    def human() -> str:
-        lines = [result["run"]["summary"] or ""]
-        for f in result["findings"]:
-            lines.append(f"[{f['severity']}] {f['resource']}: {f['summary']} (seen {f['count']}x)")
-        return "\n".join(lines)
-
-    emit(result, as_json, human)
-
-
-def worker(
-    once: bool = typer.Option(
-        False, "--once", help="One pass of every check and repair, then exit."
-    ),
-    as_json: bool = JSON_OPT,
-) -> None:
-    """Run the background agent: scheduled passes (embedded) or queue consumer (Redis)."""
-    if once:
-
-        async def one(rt: Runtime) -> RunView:
-            bg = Background(rt)
-            await bg.take_up()
-            return await bg.start("remediate", trigger="manual")
-
-        run = run_with_runtime(one)
-        emit(run, as_json, lambda: _detail(run))
-        return
-
-    async def forever(rt: Runtime) -> None:
-        if rt.settings.redis_url:
-            await run_worker(rt)
-        else:
-            await Scheduler(Background(rt)).run_forever()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        run_with_runtime(forever)
+    emit(
+        {"id": run.id, "status": run.status, "summary": run.summary}, as_json, lambda: run_line(run)
+    )
 
 
 @schedule_app.command("show")
