@@ -1,4 +1,4 @@
-"""`jarvis notify test` and `jarvis worker --once` reaching a local json:// receiver."""
+"""`jarvis notify test` and approvals a command or a worker asks for, at a json:// receiver."""
 
 from __future__ import annotations
 
@@ -74,3 +74,21 @@ def test_worker_once_sends_the_approval_it_asked_with_a_signed_link(
     text = "\n".join(m["title"] + "\n" + m["message"] for m in receiver.messages)
     assert f"Approval needed: docker.start_container on container:{box.name}" in text
     assert "https://jarvis.example.net/approve/" in text and "token=" in text
+
+
+def test_an_approval_a_command_asks_for_reaches_the_channel_before_it_exits(
+    env: dict[str, str], receiver: Receiver, make_container: Any
+) -> None:
+    box = make_container(start=False)
+    args = json.dumps({"name": box.name})
+    call = jarvis(env, "tools", "call", "docker.start_container", "--args", args, "--json")
+    asked = json.loads(call.stdout)
+    assert asked["status"] == "approval_required"
+    text = "\n".join(m["title"] + "\n" + m["message"] for m in receiver.messages)
+    assert f"Approval needed: docker.start_container on container:{box.name}" in text
+
+
+def test_a_plan_sends_nothing(env: dict[str, str], receiver: Receiver, make_container: Any) -> None:
+    box = make_container(start=False)
+    jarvis(env, "ask", f"start {box.name}", "--plan")
+    assert receiver.messages == []

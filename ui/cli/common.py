@@ -8,6 +8,7 @@ inside the functions that use them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import json
 import os
@@ -111,12 +112,18 @@ def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]], *, publish: bool = T
     settings = settings_or_exit()
 
     async def published(runtime: Runtime) -> T:
-        from agent.events_bridge import bridging
-        from agent.notify.notifier import notifying
-
         # Approvals and findings this command causes reach the owner (and, with Redis, the
-        # open chats) before it exits; it shows nothing live, so it only publishes.
-        async with bridging(runtime, receive=False), notifying(runtime):
+        # open chats) before it exits; it shows nothing live, so it only publishes. Apprise and
+        # the Redis client are imported only when configured: they are slow to load.
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.redis_url:
+                from agent.events_bridge import bridging
+
+                await stack.enter_async_context(bridging(runtime, receive=False))
+            if settings.notify_urls:
+                from agent.notify.notifier import notifying
+
+                await stack.enter_async_context(notifying(runtime))
             return await fn(runtime)
 
     async def main() -> T:
