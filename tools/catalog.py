@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tools import docker, domains, files, ssl, system, watch
+from tools.caddy import check as caddy_check
 from tools.caddy import reconcile as caddy_reconcile
 from tools.caddy import tools as caddy
 from tools.registry import Registry, ToolFamily
@@ -15,6 +16,7 @@ FAMILIES: tuple[ToolFamily, ...] = (
     domains.family,
     caddy.family,
     caddy_reconcile.family,
+    caddy_check.family,
     watch.findings_family,
     watch.runs_family,
     watch.checks_family,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import chainlit as cl
@@ -13,7 +14,7 @@ import ui.chat.broadcast  # draws events into the open chats (a startup hook)
 import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
-from ui.chat import dashboard, live, progress, render, widgets
+from ui.chat import attachments, dashboard, live, progress, render, widgets
 from ui.web.state import get_state
 
 log = get_logger("chat")
@@ -63,11 +64,34 @@ async def on_chat_resume(thread: ThreadDict) -> None:
         ).send()
 
 
+async def _read_files(message: cl.Message) -> None:
+    """Each attached file read and answered (Compose file, Caddyfile, log); nothing changes."""
+    gate = get_state().runtime.gate
+    for element in message.elements or []:
+        if not element.path:
+            continue
+        try:
+            with progress.following():
+                text = await attachments.answer(
+                    gate, live.call_context(), element.name, Path(element.path)
+                )
+        except JarvisError as exc:
+            text = f"{element.name}: {exc.message}"
+        except OSError as exc:
+            log.warning("attachment_unreadable", error_type=type(exc).__name__)
+            text = f"{element.name}: the upload could not be read"
+        await cl.Message(content=text).send()
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     """One turn: the router (or the model) answers, streaming, with widgets."""
     if message.command == "dashboard" or message.content.strip() == "/dashboard":
         await dashboard.send()
+        return
+    if message.elements:
+        # Words sent with files are about the files, which are answered one by one.
+        await _read_files(message)
         return
     state = get_state()
     if state.agent is None:
