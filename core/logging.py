@@ -36,20 +36,37 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+def _timestamped() -> list[Any]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,  # tracebacks go to the log, redacted
+    ]
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send JSON lines to stderr; every event passes the redactor."""
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    """Send JSON lines to stderr; every event passes the redactor, library records too."""
+    # Records of the standard library's loggers (uvicorn, Chainlit, httpx ...) are rendered
+    # by the same processors, so stderr carries one format.
+    handler = logging.StreamHandler(cast(TextIO, _CurrentStderr()))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *_timestamped()],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                _redact_event,
+                structlog.processors.JSONRenderer(),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
     # Migration chatter is not news; failures still surface as exceptions.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,  # tracebacks go to the log, redacted
-            _redact_event,
-            structlog.processors.JSONRenderer(),
-        ],
+        processors=[*_timestamped(), _redact_event, structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import structlog
@@ -31,3 +32,21 @@ def test_json_logs_with_secrets_redacted(capsys: pytest.CaptureFixture[str]) -> 
     for secret in ("pg-pass-123456", "tok-abcdefghijklmnop", "hunter2hunter2"):
         assert secret not in text
     assert record["env"]["TZ"] == "UTC"
+
+
+def test_library_records_are_json_and_redacted_too(capsys: pytest.CaptureFixture[str]) -> None:
+    structlog.reset_defaults()
+    configure_logging("INFO")
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 4242)
+    try:
+        raise RuntimeError("token=tok-abcdefghijklmnop")
+    except RuntimeError:
+        logging.getLogger("some.library").exception("it broke")
+    lines = capsys.readouterr().err.strip().splitlines()
+    structlog.reset_defaults()
+    started, broke = (json.loads(line) for line in lines)
+    assert started["event"] == "Started server process [4242]"
+    assert started["logger"] == "uvicorn.error" and started["level"] == "info"
+    assert "timestamp" in started
+    assert broke["level"] == "error" and "RuntimeError" in broke["exception"]
+    assert "tok-abcdefghijklmnop" not in "\n".join(lines)

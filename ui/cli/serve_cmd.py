@@ -32,4 +32,5 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go through Jarvis's JSON logging (one format)
     )

@@ -225,7 +225,22 @@ def create_app(
 
     # Last: Chainlit's catch-all route would otherwise answer for the paths above.
     mount_chainlit(app, target=str(target), path="/")
+    _drop_subpath_guard()
     return app
+
+
+def _drop_subpath_guard() -> None:
+    """Remove the middleware Chainlit adds for apps mounted under a sub-path."""
+    # Mounted at "/", every path is Chainlit's, so the guard never refuses anything; being a
+    # BaseHTTPMiddleware, it raises "No response returned" whenever a browser goes away
+    # mid-request, filling the log with tracebacks.
+    from chainlit.server import app as chainlit_app
+
+    chainlit_app.user_middleware = [
+        m
+        for m in chainlit_app.user_middleware
+        if getattr(m.cls, "__name__", "") != "ChainlitMiddleware"
+    ]
 
 
 async def _close_chat_history() -> None:
