@@ -73,9 +73,11 @@ app = typer.Typer(
 )
 
 
+# Typer makes a group only of an app with a callback (or registered commands); this one's
+# commands come from JarvisGroup.
 @app.callback()
 def jarvis() -> None:
-    """Typer builds a group (not a single command) only for an app with a callback."""
+    """The `jarvis` command itself; it does nothing before a subcommand."""
 
 
 def run() -> None:
