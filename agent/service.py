@@ -22,6 +22,7 @@ from agent.toolspec import model_tools, registry_name
 from agent.turn import ToolCallRecord, TurnResult
 from core.errors import BadInput
 from policies.outcome import ApprovalView
+from policies.wording import sentence
 
 OnToken = Callable[[str], Awaitable[None]]
 MAX_TEXT = 4000
@@ -81,8 +82,8 @@ def waiting_text(approvals: list[ApprovalView]) -> str:
     lines = []
     for a in approvals:
         lines.append(
-            f"`{a.tool}` on `{a.resource}` needs your approval ({a.reason}). Approve or reject it "
-            f"on the card, with `jarvis approvals approve {a.id}`, or through the API."
+            f"{sentence(a)}. It needs your approval: approve or reject it on the card, with "
+            f"`jarvis approvals approve {a.id}`, or through the API."
         )
     return "\n".join(lines) or "Waiting for an approval."
 

@@ -129,6 +129,12 @@ export default function ApprovalCard() {
           />
         </div>
       </header>
+      {p.headline ? (
+        <p className="text-base" data-testid={'approval-summary-' + id}>
+          <span className="font-semibold">{p.headline}</span>
+          {' — ' + (p.asked || '') + (p.why ? '; ' + p.why : '')}
+        </p>
+      ) : null}
       <dl className="flex flex-wrap gap-3" style={{ columnGap: '1rem' }}>
         <Field label="What" wide>
           <code className="font-mono font-semibold">{p.tool}</code>
@@ -146,9 +152,9 @@ export default function ApprovalCard() {
         </Field>
         <Field label="Asked by">{p.actor}</Field>
         <Field label="Why" wide>
-          {p.reason}
+          {p.why || p.reason}
           {p.rule ? (
-            <span className="text-muted-foreground">{' (rule ' + p.rule + ')'}</span>
+            <span className="block text-xs text-muted-foreground">{'Policy rule: ' + p.rule}</span>
           ) : null}
         </Field>
         {p.diff ? (

@@ -14,6 +14,7 @@ import ui.chat.broadcast  # draws events into the open chats (a startup hook)
 import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
+from policies.wording import sentence
 from ui.chat import attachments, dashboard, live, progress, render, widgets
 from ui.web.state import get_state
 
@@ -159,7 +160,7 @@ async def on_tool(action: cl.Action) -> dict[str, Any]:
     if outcome.status == "approval_required" and outcome.approval_id:
         view = gate.approvals.view(await gate.approvals.get(outcome.approval_id))
         await cl.Message(
-            content=f"`{view.tool}` on `{view.resource}` needs your approval ({view.reason}).",
+            content=f"{sentence(view)}. It needs your approval (the card below).",
             elements=[render.approval_element(view)],
         ).send()
     elif outcome.status in ("ok", "no_data") and payload.tool == "docker.container_logs":

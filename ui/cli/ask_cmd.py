@@ -18,10 +18,14 @@ ModelKind = Literal["offline", "openai"]
 
 def waiting_lines(approvals: list[ApprovalView]) -> list[str]:
     """How to answer each waiting change from this terminal (the chat's reply speaks of cards)."""
+    from policies.wording import (
+        sentence,
+    )  # pydantic models: loaded when a change waits, not at start
+
     lines = []
     for a in approvals:
         lines += [
-            f"{a.tool} on {a.resource} needs your approval ({a.reason}). Answer here with:",
+            f"{sentence(a)}. It needs your approval; answer here with:",
             f"  jarvis approvals approve {a.id}",
             f"  jarvis approvals reject {a.id}",
         ]

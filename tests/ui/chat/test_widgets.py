@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from pydantic import ValidationError
 
 from policies.gate import CallContext, Gate
+from policies.outcome import ApprovalView
 from tests.testbed.docker_fixtures import MakeContainer, wait_for
 from tools.docker.client import parse_time
 from ui.chat import widgets
@@ -320,6 +322,10 @@ async def test_approval_card_follows_a_real_approval(
     assert (card["tool"], card["resource"]) == ("docker.restart_container", f"container:{box.name}")
     assert (card["risk"], card["risk_tone"], card["status_tone"]) == ("write", "warn", "warn")
     assert card["rule"] == "builtin:no-rule" and card["reason"]
+    # Plain words first; the rule id is a detail.
+    assert card["headline"] == f"Restart {box.name}"
+    assert card["why"] == "no rule allows restarts without asking"
+    assert card["asked"] == "asked by " + USER.actor.removeprefix("user:")
     assert card["diff"] and "running now" in card["diff"]
     assert json.loads(card["args_text"]) == card["args"] and card["args"]["name"] == box.name
     assert card["result"] is None and card["action"] == widgets.ACTION_DECIDE
@@ -355,6 +361,34 @@ async def test_approval_card_of_a_rejected_stop(gate: Gate, make_container: Make
     assert (card["status"], card["status_tone"], card["result"]) == ("rejected", "neutral", None)
     box.reload()
     assert box.status == "running"
+
+
+@pytest.mark.parametrize(
+    ("tool", "resource", "actor", "headline", "asked"),
+    [
+        ("docker.prune", "docker:prune", "user:evin", "Prune", "asked by evin"),
+        ("docker.reclaim_space", "docker:prune", "agent:autonomous", "Reclaim space",
+         "asked by the background agent"),
+        ("domains.provision", "domain:a.example.com", "user:evin", "Provision a.example.com",
+         "asked by evin"),
+        ("files.write_config", "file:/srv/caddy/Caddyfile", "agent:chat",
+         "Write config /srv/caddy/Caddyfile", "asked by chat"),
+    ],
+)  # fmt: skip
+def test_approval_cards_speak_plainly(
+    tool: str, resource: str, actor: str, headline: str, asked: str
+) -> None:
+    now = datetime.now(UTC)
+    view = ApprovalView(
+        id="a1", tool=tool, args={}, risk="write", resource=resource, actor=actor,
+        rule="builtin:no-rule", reason="no rule allows this call", diff=None, status="pending",
+        created_at=now, expires_at=now, decided_by=None, decided_at=None, finished_at=None,
+        thread_id=None, run_id=None,
+    )  # fmt: skip
+    words = widgets.approval.plain_words(view)
+    assert (words["headline"], words["asked"]) == (headline, asked)
+    verb = tool.split(".")[1].split("_", maxsplit=1)[0]
+    assert words["why"] == f"no rule allows {verb}s without asking"
 
 
 def test_tool_reply_texts() -> None:

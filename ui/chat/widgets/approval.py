@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.outcome import ApprovalView
+from policies.wording import plain_words
 from ui.chat.widgets.base import ACTION_DECIDE, Tone, clip
 
 MAX_DIFF = 20_000  # characters of diff preview
@@ -41,6 +42,7 @@ def approval_card(view: ApprovalView) -> dict[str, Any]:
     """ApprovalCard props from an approval (pending, or decided with its result)."""
     args_text = json.dumps(view.args, indent=2, sort_keys=True, default=str, ensure_ascii=False)
     return {
+        **{k: clip(v) for k, v in plain_words(view).items()},
         "widget_id": view.id,
         "approval_id": view.id,
         "tool": view.tool,
