@@ -66,6 +66,7 @@ def test_registry_metadata() -> None:
         "docker.prune": "destructive",
         "docker.reclaim_space": "write",
         "docker.list_compose_projects": "read",
+        "docker.check_compose_file": "read",
     }
     # Names, labels, images, logs and commands are text someone else controls.
     assert all(s.untrusted_output for s in SPECS.values())
