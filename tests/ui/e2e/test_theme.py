@@ -374,7 +374,8 @@ async def test_cosmic_theme_wide_and_phone(
             await expect(page.locator(".watermark")).to_be_hidden()
 
             # Contrast with the panel in view, then with the approval card in view.
-            panel = page.get_by_test_id("container-table").last
+            # The first panel: the overview below brings a second, unfiltered one.
+            panel = page.get_by_test_id("container-table").first
             await panel.scroll_into_view_if_needed()
             checked = await assert_aa_contrast(page, f"panel {screen.name}")
             card = page.locator("[data-testid^=approval-card-]").last
@@ -395,6 +396,9 @@ async def test_cosmic_theme_wide_and_phone(
                 small = await page.evaluate(SMALL_TARGETS_JS, TOUCH_PX)
                 assert not small, f"touch targets under {TOUCH_PX} px: {small}"
             await panel.scroll_into_view_if_needed()
+            if screen.phone:
+                small = await page.evaluate(SMALL_TARGETS_JS, TOUCH_PX)
+                assert not small, f"touch targets under {TOUCH_PX} px: {small}"
             await shot(page, f"chat-{screen.name}")
             await context.close()
 
