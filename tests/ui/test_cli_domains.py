@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -10,6 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from memory.db import Database
+from memory.domain_models import DomainStatus
+from memory.domains import DomainChanges, find_domain, update_domain
+from tests.testbed.caddy_pebble import Caddy
+from tests.testbed.jarvis_server import free_port
 
 JARVIS = str(Path(sys.executable).parent / "jarvis")
 
@@ -126,3 +133,36 @@ def test_format_comes_from_the_extension_or_the_option(sqlite_cli: Cli, tmp_path
     cli("domains", "import", "-", "--format", "csv", stdin="fqdn,target\nb.example.com,b:2\n")
     assert [d["fqdn"] for d in cli.json("domains", "list")] == ["a.example.com", "b.example.com"]
     assert "cannot read" in cli("domains", "import", str(tmp_path / "gone.csv"), code=2).stderr
+
+
+async def mark_failed(url: str, fqdn: str) -> None:
+    """As a provisioning that failed and was rolled back leaves a domain."""
+    db = Database(url)
+    try:
+        domain = await find_domain(db, fqdn)
+        assert domain is not None
+        await update_domain(db, domain.id, DomainChanges(status=DomainStatus.FAILED))
+    finally:
+        await db.close()
+
+
+def test_a_failed_domain_is_removed_from_the_terminal(tmp_path: Path, caddy: Caddy) -> None:
+    cli = make_cli(tmp_path, f"sqlite:///{tmp_path / 'data' / 'jarvis.db'}")
+    (tmp_path / "domains.csv").write_text("fqdn,target\nfailed.example.test,app:80\n")
+    cli("domains", "import", str(tmp_path / "domains.csv"))
+    asyncio.run(mark_failed(cli.env["JARVIS_DATABASE_URL"], "failed.example.test"))
+
+    # Caddy silent: said at once, nothing asked.
+    cli.env["JARVIS_DOMAINS__CADDY_ADMIN_URL"] = f"http://127.0.0.1:{free_port()}"
+    refused = cli("domains", "remove", "failed.example.test", code=1)
+    assert "Caddy's admin API" in refused.stdout + refused.stderr
+    assert cli.json("approvals", "list") == []
+
+    # Caddy there: asked, approved from the terminal, removed.
+    cli.env["JARVIS_DOMAINS__CADDY_ADMIN_URL"] = caddy.admin
+    asked = cli("domains", "remove", "failed.example.test")
+    assert "Deprovision failed.example.test — asked by" in asked.stdout
+    approval_id = asked.stdout.split("jarvis approvals approve ")[1].split()[0]
+    cli("approvals", "approve", approval_id)
+    [row] = cli.json("domains", "list")
+    assert (row["fqdn"], row["status"]) == ("failed.example.test", "removed")

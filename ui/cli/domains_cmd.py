@@ -1,4 +1,4 @@
-"""`jarvis domains`: list, import and export the domains Jarvis publishes."""
+"""`jarvis domains`: list, import, export and remove the domains Jarvis publishes."""
 
 from __future__ import annotations
 
@@ -11,15 +11,25 @@ import typer
 from core.errors import BadInput
 from memory.domain_models import DomainStatus
 from tools.domains.parsing import FORMATS, Format, RowError, format_for, parse
-from ui.cli.common import EXIT_BAD_INPUT, JSON_OPT, emit, fail, run_with_runtime
+from ui.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    JSON_OPT,
+    actor_or_exit,
+    emit,
+    fail,
+    run_with_runtime,
+)
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
     from memory.domains import Domain
+    from policies.outcome import ApprovalView, ToolOutcome
     from tools.domains.transfer import ImportReport
 
 app = typer.Typer(
-    help="Domains: list them, import and export them as JSON or CSV.", no_args_is_help=True
+    help="Domains: list them, import and export them as JSON or CSV, remove one.",
+    no_args_is_help=True,
 )
 STATUSES = [s.value for s in DomainStatus]
 
@@ -126,3 +136,37 @@ def export_command(
         return await export_domains(rt.db, kind)
 
     sys.stdout.write(run_with_runtime(go))
+
+
+@app.command("remove")
+def remove_command(
+    fqdn: str = typer.Argument(..., help="The domain, e.g. test.example.com"),
+    actor: str = typer.Option(None, "--actor", help="user:NAME (default: you)"),
+    as_json: bool = JSON_OPT,
+) -> None:
+    """Take a domain down (its Caddy route and DNS record); a failed one too. Asks first."""
+    # Imported here: the policy stack and the wording load only when something is removed.
+    from policies.gate import CallContext
+    from policies.wording import sentence
+
+    ctx = CallContext(actor=actor_or_exit(actor))
+
+    async def go(rt: Runtime) -> tuple[ToolOutcome, ApprovalView | None]:
+        outcome = await rt.gate.invoke(ctx, "domains.deprovision", {"fqdn": fqdn})
+        if outcome.approval_id is None or outcome.status != "approval_required":
+            return outcome, None
+        return outcome, rt.gate.approvals.view(await rt.gate.approvals.get(outcome.approval_id))
+
+    outcome, asked = run_with_runtime(go)
+
+    def human() -> str:
+        if asked is not None:
+            return (
+                f"{sentence(asked)}. It needs your approval; answer with:\n"
+                f"  jarvis approvals approve {asked.id}\n  jarvis approvals reject {asked.id}"
+            )
+        return outcome.message or outcome.status
+
+    emit(outcome.model_dump(mode="json", exclude_none=True), as_json, human)
+    if outcome.status in ("error", "denied"):
+        raise typer.Exit(EXIT_FAILURE)

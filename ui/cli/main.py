@@ -46,7 +46,8 @@ COMMANDS = {
     "audit": Lazy("ui.cli.audit_cmd:app", "The tamper-evident audit log."),
     "apikey": Lazy("ui.cli.apikey_cmd:app", "Keys for the REST API (/api/v1)."),
     "domains": Lazy(
-        "ui.cli.domains_cmd:app", "Domains: list them, import and export them as JSON or CSV."
+        "ui.cli.domains_cmd:app",
+        "Domains: list them, import and export them as JSON or CSV, remove one.",
     ),
     "runs": Lazy("ui.cli.runs_cmd:app", "What the background agent ran, found and did."),
     "notify": Lazy("ui.cli.notify_cmd:app", "Notification channels (JARVIS_NOTIFY_URLS)."),
