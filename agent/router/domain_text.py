@@ -222,8 +222,14 @@ def progress(task: Mapping[str, Any]) -> str:
     return f"{done} of {len(steps)} steps done{where}"
 
 
-def _events(data: Mapping[str, Any]) -> list[str]:
-    events = [e for e in data.get("events") or [] if isinstance(e, Mapping)]
+def _events(data: Mapping[str, Any], said: object = None) -> list[str]:
+    """Recent events, less the failure reports of task `said` (its summary said them)."""
+    events = [
+        e
+        for e in data.get("events") or []
+        if isinstance(e, Mapping)
+        and not (said is not None and e.get("task_id") == said and e.get("level") != "info")
+    ]
     return [
         f"- {at(e.get('at') or e.get('created_at'))} {token(e.get('level') or 'info')}: "
         f"{clean(e.get('message') or '', 200)}"
@@ -253,7 +259,7 @@ def status(args: Data, data: Data) -> str:
         lines += step_lines(task)
     else:
         lines.append("No task has run for it.")
-    recent = _events(data)
+    recent = _events(data, said=task.get("id") if task and task.get("summary") else None)
     if recent:
         lines.append("Recent events:")
         lines += recent

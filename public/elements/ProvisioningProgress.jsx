@@ -179,6 +179,14 @@ export default function ProvisioningProgress() {
           {live.outcome_text}
         </p>
       ) : null}
+      {live.error && live.outcome_text && live.error !== live.outcome_text ? (
+        <details data-testid="provisioning-details" className="text-xs text-muted-foreground">
+          <summary className="cursor-pointer">Details</summary>
+          <pre className="mt-1 whitespace-pre-wrap font-mono" style={{ overflowWrap: 'anywhere' }}>
+            {live.error}
+          </pre>
+        </details>
+      ) : null}
       <p aria-live="polite" data-testid="provisioning-note" className="text-xs text-muted-foreground">
         {running ? 'Updating every ' + pollMs / 1000 + ' s…' : ''}
         {note}
