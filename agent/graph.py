@@ -39,6 +39,7 @@ class ChatState(TypedDict, total=False):
     actor: str
     steps: int
     deferred: bool
+    spoken: str  # the transcript when this turn was spoken, else ""
 
 
 def call_key(thread_id: str, call_id: str) -> str:
@@ -142,6 +143,7 @@ class ChatGraph:
         ctx = CallContext(
             actor=state.get("actor", "user:admin"),
             thread_id=thread_id,
+            spoken=state.get("spoken") or None,
             provenance=_provenance(messages),
         )
         calls = [dict(c) for c in ai.tool_calls]

@@ -166,8 +166,9 @@ class Agent:
         thread_id: str | None = None,
         actor: str = "user:admin",
         on_token: OnToken | None = None,
+        spoken: bool = False,
     ) -> TurnResult:
-        """One message from a person (or an alert) through the graph."""
+        """One message from a person (or an alert) through the graph; `spoken`: transcribed."""
         text = text.strip()
         if not text:
             raise BadInput("the message is empty")
@@ -183,6 +184,7 @@ class Agent:
                 "actor": actor,
                 "steps": 0,
                 "deferred": False,
+                "spoken": text if spoken else "",
             }
             return await self._run(graph_input, thread_id, on_token)
 

@@ -91,6 +91,11 @@ class Gate:
         decision = await self.engine.evaluate(
             self._request(ctx, p, p.resource), self.runner.count_recent
         )
+        if ctx.spoken is not None and p.spec.risk != "read" and decision.decision != "deny":
+            # Speech is misheard more often than typing is mistyped: a person confirms it.
+            heard = " ".join(ctx.spoken.split())[:200]
+            reason = f"spoken, heard as \u201c{heard}\u201d: confirm it on the card"
+            return Decision(decision="ask", rule="builtin:voice-confirm", reason=reason)
         if p.resolved and ctx.provenance is not None and decision.decision == "allow":
             # The model chose to use a stored secret: a person approves that, always.
             reason = f"uses {len(p.resolved)} stored secret(s); a person must approve that"

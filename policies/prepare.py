@@ -27,6 +27,8 @@ class CallContext:
     idempotency_key: str | None = None
     # Why the call is made, when a background run makes it (the finding it repairs).
     purpose: str | None = None
+    # The transcript, when the request was spoken: a change then always waits for a person.
+    spoken: str | None = None
     provenance: Provenance | None = field(default=None, repr=False)
 
 

@@ -157,6 +157,11 @@ export default function ApprovalCard() {
             <span className="block text-xs text-muted-foreground">{'Policy rule: ' + p.rule}</span>
           ) : null}
         </Field>
+        {p.purpose ? (
+          <Field label="Context" wide>
+            {p.purpose}
+          </Field>
+        ) : null}
         {p.diff ? (
           <Field label="Preview" wide>
             <pre

@@ -223,6 +223,25 @@ async def test_answering_an_older_card_while_a_newer_one_waits(
     assert all(answered_in_order(seen) for seen in model.calls)
 
 
+async def test_a_spoken_turn_marks_its_calls_and_only_its_calls(
+    runtime: Runtime, make_container
+) -> None:
+    box = make_container()
+    model = ScriptedChatModel(
+        responses=[
+            call("docker.restart_container", "v1", name=box.name),
+            call("docker.restart_container", "t1", name=box.name),
+        ]
+    )
+    async with Agent.open(runtime, model) as agent:
+        heard = await agent.turn(f"restart {box.name}", spoken=True)
+        typed = await agent.turn(f"restart {box.name}", thread_id=heard.thread_id)
+    [voice] = heard.approvals
+    assert voice.rule == "builtin:voice-confirm" and f"restart {box.name}" in voice.reason
+    [plain] = typed.approvals
+    assert plain.rule == "builtin:no-rule"
+
+
 async def test_step_limit_forces_a_final_answer(runtime: Runtime) -> None:
     runtime.settings.agent_max_steps = 3
     model = ScriptedChatModel(responses=[call("system.memory", f"m{i}") for i in range(10)])

@@ -54,6 +54,7 @@ def approval_card(view: ApprovalView) -> dict[str, Any]:
         "risk_tone": _RISK_TONE.get(view.risk, "warn"),
         "rule": view.rule,
         "reason": clip(view.reason),
+        "purpose": clip(view.purpose) if view.purpose else None,
         "diff": clip(view.diff, MAX_DIFF),
         "status": view.status,
         "status_tone": _STATUS_TONE.get(view.status, "neutral"),
