@@ -7,15 +7,14 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from agent.inventory import load_inventory
 from agent.llm import build_llm
-from agent.router import ContainerInfo, Inventory, OfflineRouter
+from agent.router import Inventory
+from agent.router.model import OfflineRouter
 from agent.runtime import Runtime
 from agent.scripted import ScriptedChatModel
 from core.errors import BadInput
-from core.logging import get_logger
-from tools.docker.inventory import container_refs
 
-log = get_logger("agent.models")
 ModelKind = Literal["offline", "scripted", "openai"]
 
 
@@ -23,12 +22,7 @@ def inventory_source(runtime: Runtime) -> Callable[[], Awaitable[Inventory]]:
     """Live container names for resolving what the person typed; empty if Docker is down."""
 
     async def load() -> Inventory:
-        try:
-            refs = await container_refs(runtime.deps)
-        except Exception as exc:
-            log.warning("inventory_unavailable", error_type=type(exc).__name__)
-            return Inventory(containers=[], complete=False)
-        return Inventory(containers=[ContainerInfo(**ref.model_dump()) for ref in refs])
+        return await load_inventory(runtime.deps)
 
     return load
 

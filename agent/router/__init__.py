@@ -1,7 +1,10 @@
-"""The offline intent router: everyday homelab requests mapped onto tool calls, no LLM needed."""
+"""The offline intent router: everyday homelab requests mapped onto tool calls, no LLM needed.
+
+The router as a chat model (`agent.router.model.OfflineRouter`) is not re-exported: it loads
+LangChain, and a plan from the terminal needs only `route`.
+"""
 
 from agent.router.intents import answer, route
-from agent.router.model import OfflineRouter
 from agent.router.replies import render_reply
 from agent.router.types import (
     Calls,
@@ -19,7 +22,6 @@ __all__ = [
     "ContainerInfo",
     "Inventory",
     "NoMatch",
-    "OfflineRouter",
     "PlannedCall",
     "Routed",
     "answer",

@@ -18,7 +18,8 @@ from ui.cli.main import COMMANDS, app
 
 # What only some commands need: the LLM client, the web UI, notifications, Docker, the database.
 HEAVY = ("openai", "langchain", "chainlit", "apprise", "docker", "sqlalchemy")
-LLM = ("openai", "langchain_openai")
+# What the agent's chat path loads: an offline plan needs none of it.
+AGENT_STACK = ("openai", "langchain", "langgraph")
 # Groups whose help needs no more than typer (approvals, domains, runs and schedule list choices
 # kept with their stores).
 LIGHT_GROUPS = ["db", "tools", "policy", "audit", "apikey", "notify"]
@@ -76,27 +77,40 @@ def test_a_command_help_imports_nothing_heavy(env: dict[str, str], command: str)
     assert heavy_in(names, HEAVY) == []
 
 
-def test_an_offline_plan_never_loads_the_llm_client(env: dict[str, str], docker_host: str) -> None:
+def test_an_offline_plan_loads_only_the_router(env: dict[str, str], docker_host: str) -> None:
     names, proc = imported(
         ["ask", "restart plex", "--plan", "--json"], {**env, "DOCKER_HOST": docker_host}
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     plan = json.loads(proc.stdout)
     assert plan["thread_id"] == "plan" and plan["reply"]
-    # The router did run (it needs langchain_core), but no OpenAI client was built.
-    assert "agent.router" in names
-    assert heavy_in(names, LLM) == []
+    # The router ran, without the chat-model stack, the agent graph or the database.
+    assert "agent.router.intents" in names
+    assert heavy_in(names, AGENT_STACK) == []
+    assert not {"agent.service", "agent.graph", "memory.db"} & names
 
 
-def test_a_configured_model_is_built_with_the_openai_client(
+def test_a_configured_model_is_left_alone_when_the_router_matches(
     env: dict[str, str], docker_host: str
 ) -> None:
-    # An endpoint nothing listens on: building the model imports the client; the plan needs no
-    # answer from it because the router matches "restart plex" itself.
+    # An endpoint nothing listens on: the router plans "show my containers" itself.
     configured = {**env, "DOCKER_HOST": docker_host, "JARVIS_LLM_BASE_URL": "http://127.0.0.1:9/v1"}
-    names, proc = imported(["ask", "restart plex", "--plan", "--json"], configured)
+    names, proc = imported(["ask", "show my containers", "--plan", "--json"], configured)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["reply"] == "Would run: docker.list_containers({})"
+    assert heavy_in(names, AGENT_STACK) == []
+
+
+def test_a_configured_model_plans_what_the_router_cannot(
+    env: dict[str, str], docker_host: str
+) -> None:
+    # The request goes to the model, whose client is built; it cannot answer (nothing listens).
+    configured = {**env, "DOCKER_HOST": docker_host, "JARVIS_LLM_BASE_URL": "http://127.0.0.1:9/v1"}
+    names, proc = imported(["ask", "compose a poem about the sea", "--plan", "--json"], configured)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "langchain_openai" in names
+    plan = json.loads(proc.stdout)
+    assert plan["tool_calls"] == [] and "language model could not answer" in plan["reply"]
 
 
 def test_every_listed_command_loads_and_its_line_is_its_own_help() -> None:

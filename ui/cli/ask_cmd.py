@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime
+from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime, settings_or_exit
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
@@ -42,6 +42,18 @@ def _human(result: TurnResult) -> str:
     return "\n".join(lines)
 
 
+def _offline_plan(text: str) -> TurnResult | None:
+    """The router's plan without the agent stack; None when only the language model can plan."""
+    import asyncio
+
+    from agent.inventory import read_inventory
+    from agent.plan import offline_plan
+
+    settings = settings_or_exit()
+    inventory = asyncio.run(read_inventory(settings))
+    return offline_plan(text, inventory, fallback=settings.llm_configured)
+
+
 def ask(
     text: str = typer.Argument(..., help="What to ask, e.g. 'restart plex'"),
     thread: str = typer.Option(None, "--thread", help="Continue this conversation"),
@@ -54,6 +66,11 @@ def ask(
 ) -> None:
     """Ask Jarvis something; changes wait for approval like everywhere else."""
     who = actor_or_exit(actor)
+    if plan and model == "offline":
+        planned = _offline_plan(text)
+        if planned is not None:
+            emit(planned, as_json, lambda: _human(planned))
+            return
 
     async def go(rt: Runtime) -> TurnResult:
         # Imported here: the agent stack takes seconds to import and `--help` does not need it.

@@ -23,8 +23,8 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from pydantic import Field
 
 from agent.messages import LLM, ROUTER, SOURCE_KEY, source_of, tool_message
-from agent.router import Calls, Inventory, OfflineRouter
-from agent.router.model import CLARIFY_KEY
+from agent.router import Calls, Inventory
+from agent.router.model import CLARIFY_KEY, OfflineRouter
 from agent.toolspec import model_tools, registry_name
 from policies.outcome import Invocation, ToolOutcome
 from tests.agent.router import results as r
