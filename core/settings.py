@@ -242,6 +242,18 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
     agent_max_steps: int = Field(default=8, ge=1, le=50)
 
+    # Speech to text (faster-whisper), on this server only.
+    stt_model: str = Field(
+        default="tiny.en",
+        min_length=1,
+        description="A Whisper model name (tiny.en, base.en, small.en ...; downloaded on first "
+        "use) or the path of a CTranslate2 Whisper folder.",
+    )
+    stt_device: Literal["auto", "cpu", "cuda"] = "auto"
+    stt_compute_type: str = Field(
+        default="int8", description="CTranslate2 compute type: int8, int8_float16, float16 ..."
+    )
+
     # The web app.
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
