@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core import metrics
-from core.errors import BadInput, JarvisError, NotAllowed, NothingToDo
+from core.errors import BadInput
 from core.logging import get_logger
 from core.redaction import find_placeholders, substitute
 from memory import audit
@@ -22,7 +22,7 @@ from memory.models import Approval, utcnow
 from memory.vault import Vault
 from policies.approvals import ApprovalStore
 from policies.engine import Decision, PolicyEngine, PolicyRequest
-from policies.outcome import NOT_READY, ApprovalView, Invocation, ToolOutcome
+from policies.outcome import ApprovalView, Invocation, ToolOutcome
 from policies.prepare import CallContext, Prepared, Preparer
 from policies.runner import Runner, call_tool
 from tools.deps import ToolDeps
@@ -143,7 +143,7 @@ class Gate:
                 earlier = await self._earlier(ctx.idempotency_key, key, p, invocation)
                 if earlier is not None:
                     return earlier
-            unready = await self._precheck(ctx, p, invocation)
+            unready = await self.prep.precheck(ctx, p, invocation)
             if unready is not None:
                 return unready
             decision = await self._decide(ctx, p)
@@ -191,7 +191,7 @@ class Gate:
             )
             message = f"{p.spec.name} was denied by rule {decision.rule}: {decision.reason}"
             return ToolOutcome(status="denied", invocation=invocation, message=message, **common)
-        diff = await self._preview(ctx, p)
+        diff = await self.prep.preview(ctx, p)
         approval = await self.approvals.create(
             actor=ctx.actor,
             thread_id=ctx.thread_id,
@@ -242,52 +242,6 @@ class Gate:
         if await self.runner.known(key):
             return await self.runner.claim(invocation, "replay", key, None)
         return None
-
-    async def _precheck(
-        self, ctx: CallContext, p: Prepared, invocation: Invocation
-    ) -> ToolOutcome | None:
-        """A change that cannot work, or would do nothing, is said so; nobody is asked."""
-        if p.spec._precheck is None:
-            return None
-        try:
-            await p.spec._precheck(p.args, self.deps)
-        except NothingToDo as exc:
-            return ToolOutcome(status="no_data", invocation=invocation, message=exc.message)
-        except JarvisError as exc:  # not ready, or its precondition cannot be read (engine down)
-            await audit.record(
-                self.db,
-                actor=ctx.actor,
-                event="not_ready",
-                tool=p.spec.name,
-                resource=invocation.resource,
-                data={"args": p.shown, "reason": exc.message},
-            )
-            return ToolOutcome(
-                status="error", invocation=invocation, message=exc.message, reason=NOT_READY
-            )
-        except Exception as exc:
-            # A broken check must not stop a person from being asked.
-            log.exception("precheck_crashed", tool=p.spec.name, error_type=type(exc).__name__)
-        return None
-
-    async def _preview(self, ctx: CallContext, p: Prepared) -> str | None:
-        """What the change would do, for the approval; only a forbidden target stops asking."""
-        if p.spec._preview is None:
-            return None
-        try:
-            text = await p.spec._preview(p.args, self.deps)
-        except (BadInput, NotAllowed) as exc:
-            # A target the call may never touch is bad input, not something to ask about.
-            _, message = await self.prep.scrub(None, exc.message, p.resolved)
-            await self.prep.reject(ctx, p.spec.name, message or "")
-            raise BadInput(message or "") from None
-        except JarvisError as exc:
-            text = f"(no preview: {exc.message})"
-        except Exception as exc:
-            log.exception("preview_crashed", tool=p.spec.name, error_type=type(exc).__name__)
-            text = f"(no preview: {type(exc).__name__})"
-        _, shown = await self.prep.scrub(None, text, p.resolved)
-        return shown
 
     # -- execution ----------------------------------------------------------------------
     async def _run_read(

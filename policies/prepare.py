@@ -1,4 +1,5 @@
-"""Turning a raw call into a checked one: validated, secrets resolved, target made concrete."""
+"""Turning a raw call into a checked one (validated, secrets resolved, target made concrete),
+and what is read before anyone is asked: its precheck and its preview."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.errors import BadInput, JarvisError, NotAllowed, NotFound
+from core.errors import BadInput, JarvisError, NotAllowed, NotFound, NothingToDo
+from core.logging import get_logger
 from core.redaction import Redactor, find_placeholders, substitute, unsubstitute
 from memory import audit
 from memory.db import Database
 from memory.vault import Vault
+from policies.outcome import NOT_READY, Invocation, ToolOutcome
 from policies.provenance import Provenance
 from tools.deps import ToolDeps
 from tools.registry import Registry, ToolArgs, ToolSpec
+
+log = get_logger("gate")
 
 
 @dataclass
@@ -168,3 +173,49 @@ class Preparer:
         await audit.record(
             self.db, actor=ctx.actor, event="rejected", tool=tool[:200], data={"reason": reason}
         )
+
+    async def precheck(
+        self, ctx: CallContext, p: Prepared, invocation: Invocation
+    ) -> ToolOutcome | None:
+        """A change that cannot work, or would do nothing, is said so; nobody is asked."""
+        if p.spec._precheck is None:
+            return None
+        try:
+            await p.spec._precheck(p.args, self.deps)
+        except NothingToDo as exc:
+            return ToolOutcome(status="no_data", invocation=invocation, message=exc.message)
+        except JarvisError as exc:  # not ready, or its precondition cannot be read (engine down)
+            await audit.record(
+                self.db,
+                actor=ctx.actor,
+                event="not_ready",
+                tool=p.spec.name,
+                resource=invocation.resource,
+                data={"args": p.shown, "reason": exc.message},
+            )
+            return ToolOutcome(
+                status="error", invocation=invocation, message=exc.message, reason=NOT_READY
+            )
+        except Exception as exc:
+            # A broken check must not stop a person from being asked.
+            log.exception("precheck_crashed", tool=p.spec.name, error_type=type(exc).__name__)
+        return None
+
+    async def preview(self, ctx: CallContext, p: Prepared) -> str | None:
+        """What the change would do, for the approval; only a forbidden target stops asking."""
+        if p.spec._preview is None:
+            return None
+        try:
+            text = await p.spec._preview(p.args, self.deps)
+        except (BadInput, NotAllowed) as exc:
+            # A target the call may never touch is bad input, not something to ask about.
+            _, message = await self.scrub(None, exc.message, p.resolved)
+            await self.reject(ctx, p.spec.name, message or "")
+            raise BadInput(message or "") from None
+        except JarvisError as exc:
+            text = f"(no preview: {exc.message})"
+        except Exception as exc:
+            log.exception("preview_crashed", tool=p.spec.name, error_type=type(exc).__name__)
+            text = f"(no preview: {type(exc).__name__})"
+        _, shown = await self.scrub(None, text, p.resolved)
+        return shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from agent.router.domain_steps import latest_task, steps_of
 from agent.router.domain_text import (
     CRITICAL_DAYS,
     URGENT_DAYS,
@@ -13,8 +14,6 @@ from agent.router.domain_text import (
     cert_expiry,
     countdown,
     health_class,
-    latest_task,
-    steps_of,
 )
 from ui.chat.widgets.base import (
     ACTION_DOMAIN_STATUS,
