@@ -10,7 +10,8 @@ import httpx
 from playwright.async_api import Browser, expect
 
 from tests.testbed.caddy_pebble import Caddy
-from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer
+from tests.testbed.jarvis_server import JarvisServer
+from tests.ui.e2e.pages import signed_in_page
 from tests.ui.e2e.test_browser import shot
 
 COMPOSE = """services:
@@ -46,12 +47,7 @@ async def test_compose_caddyfile_and_log_are_read(
     before = httpx.get(f"{caddy.admin}/config/", timeout=10).json()
     server.start()
     try:
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(server.url)
-        await page.fill("#email", "admin")
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("button[type=submit]")
-        await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+        page = await signed_in_page(browser, server)
 
         picker = page.locator("#upload-button-input")
         accept = await picker.get_attribute("accept") or ""

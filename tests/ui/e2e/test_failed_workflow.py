@@ -10,7 +10,8 @@ from playwright.async_api import Browser, expect
 from core.settings import Settings
 from memory.db import Database
 from memory.domains import NewDomain, create_domain
-from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer, free_port
+from tests.testbed.jarvis_server import JarvisServer, free_port
+from tests.ui.e2e.pages import signed_in_page
 from tests.ui.e2e.test_browser import say, shot
 from tools.workflows.domain_env import DomainEnv
 from tools.workflows.maintenance import deprovision
@@ -43,12 +44,7 @@ async def test_a_failure_is_one_sentence_with_details_folded(
     server.start()
     try:
         summary = await fail_a_removal(server)
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(server.url)
-        await page.fill("#email", "admin")
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("button[type=submit]")
-        await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+        page = await signed_in_page(browser, server)
 
         await say(page, f"status of {FQDN}")
         panel = page.get_by_test_id("provisioning-progress").last

@@ -7,7 +7,8 @@ import re
 
 from playwright.async_api import Browser, expect
 
-from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer
+from tests.testbed.jarvis_server import JarvisServer
+from tests.ui.e2e.pages import signed_in_page
 from tests.ui.e2e.test_browser import say, server, shot
 
 __all__ = ["server"]
@@ -20,12 +21,7 @@ async def test_reads_go_on_while_a_card_waits(
     name = str(box.name)
     server.start()
     try:
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(server.url)
-        await page.fill("#email", "admin")
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("button[type=submit]")
-        await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+        page = await signed_in_page(browser, server)
 
         await say(page, f"stop {name}")
         card = page.locator("[data-testid^=approve-]").last

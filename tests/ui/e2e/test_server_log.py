@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser
 
-from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer
+from tests.testbed.jarvis_server import JarvisServer
+from tests.ui.e2e.pages import signed_in_page
 
 
 async def test_closing_browsers_leave_no_tracebacks_and_every_line_is_json(
@@ -18,12 +19,7 @@ async def test_closing_browsers_leave_no_tracebacks_and_every_line_is_json(
     try:
         for _ in range(3):
             context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            page = await context.new_page()
-            await page.goto(server.url)
-            await page.fill("#email", "admin")
-            await page.fill("#password", ADMIN_PASSWORD)
-            await page.click("button[type=submit]")
-            await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+            page = await signed_in_page(context, server)
             await page.fill("#chat-input", "show my containers")
             await page.locator("#chat-submit").click()
             # Gone mid-turn, with requests and the socket still open.

@@ -13,7 +13,8 @@ from playwright.async_api import Browser, expect
 
 from agent.runtime import build_runtime
 from memory.findings import Observation, Remedy, end_repair, sync_check
-from tests.testbed.jarvis_server import ADMIN_PASSWORD, REPO, JarvisServer
+from tests.testbed.jarvis_server import REPO, JarvisServer
+from tests.ui.e2e.pages import signed_in_page
 from tests.ui.e2e.test_browser import say, shot
 
 SHOTS = REPO / "test-artifacts" / "e2e"
@@ -46,12 +47,7 @@ async def test_whats_wrong_shows_the_findings_panel(browser: Browser, server: Ja
     server.start()  # the first start migrates the database and creates the admin
     try:
         await seed(server)
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(server.url)
-        await page.fill("#email", "admin")
-        await page.fill("#password", ADMIN_PASSWORD)
-        await page.click("button[type=submit]")
-        await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+        page = await signed_in_page(browser, server)
 
         await say(page, "what's wrong?")
         panel = page.get_by_test_id("findings-panel").last

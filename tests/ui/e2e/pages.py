@@ -1,0 +1,28 @@
+"""What the browser tests do on every page: sign in as the admin the first start created."""
+
+from __future__ import annotations
+
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer
+
+
+async def sign_in(page: Page, server: JarvisServer) -> None:
+    """Open the app and sign in; returns when the message box is there."""
+    await page.goto(server.url)
+    await page.fill("#email", "admin")
+    await page.fill("#password", ADMIN_PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+
+
+async def signed_in_page(
+    browser: Browser | BrowserContext, server: JarvisServer, width: int = 1280, height: int = 900
+) -> Page:
+    """A new page of the app, signed in."""
+    if isinstance(browser, Browser):
+        page = await browser.new_page(viewport={"width": width, "height": height})
+    else:
+        page = await browser.new_page()
+    await sign_in(page, server)
+    return page
