@@ -1,4 +1,4 @@
-"""What the browser tests do on every page: sign in as the admin the first start created."""
+"""What the browser tests do on every page: sign in as the first admin, say something."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ async def signed_in_page(
         page = await browser.new_page()
     await sign_in(page, server)
     return page
+
+
+async def say(page: Page, text: str) -> None:
+    """Type a message and send it; wait until it shows as sent."""
+    before = await page.locator('[data-step-type="user_message"]').count()
+    await page.fill("#chat-input", text)
+    await page.locator("#chat-submit").click()
+    await expect(page.locator('[data-step-type="user_message"]')).to_have_count(
+        before + 1, timeout=15_000
+    )

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from agent.runtime import build_runtime
 from memory.models import Execution
 from tests.testbed.jarvis_server import ADMIN_PASSWORD, REPO, JarvisServer
+from tests.ui.e2e.pages import say
 
 SHOTS = REPO / "test-artifacts" / "e2e"
 
@@ -29,16 +30,6 @@ def server(tmp_path: Path, docker_host: str) -> JarvisServer:
 async def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-async def say(page: Page, text: str) -> None:
-    """Type a message and send it; wait until it shows as sent."""
-    before = await page.locator('[data-step-type="user_message"]').count()
-    await page.fill("#chat-input", text)
-    await page.locator("#chat-submit").click()
-    await expect(page.locator('[data-step-type="user_message"]')).to_have_count(
-        before + 1, timeout=15_000
-    )
 
 
 async def restarts(server: JarvisServer) -> int:

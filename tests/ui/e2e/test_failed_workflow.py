@@ -11,8 +11,8 @@ from core.settings import Settings
 from memory.db import Database
 from memory.domains import NewDomain, create_domain
 from tests.testbed.jarvis_server import JarvisServer, free_port
-from tests.ui.e2e.pages import signed_in_page
-from tests.ui.e2e.test_browser import say, shot
+from tests.ui.e2e.pages import say, signed_in_page
+from tests.ui.e2e.test_browser import shot
 from tools.workflows.domain_env import DomainEnv
 from tools.workflows.maintenance import deprovision
 

@@ -21,7 +21,8 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.testbed.docker_fixtures import wait_for
 from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer
-from tests.ui.e2e.test_browser import say, shot
+from tests.ui.e2e.pages import say
+from tests.ui.e2e.test_browser import shot
 
 REDIS_URL = "redis://127.0.0.1:6379/8"  # a db number of its own; a unique queue per test
 EXECUTED = re.compile("executed", re.I)

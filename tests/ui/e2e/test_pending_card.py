@@ -8,8 +8,8 @@ import re
 from playwright.async_api import Browser, expect
 
 from tests.testbed.jarvis_server import JarvisServer
-from tests.ui.e2e.pages import signed_in_page
-from tests.ui.e2e.test_browser import say, server, shot
+from tests.ui.e2e.pages import say, signed_in_page
+from tests.ui.e2e.test_browser import server, shot
 
 __all__ = ["server"]
 

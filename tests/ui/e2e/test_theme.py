@@ -27,6 +27,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.testbed.jarvis_server import ADMIN_PASSWORD, REPO, JarvisServer
+from tests.ui.e2e.pages import say
 
 SHOTS = REPO / "test-artifacts" / "theme"
 AA_TEXT = 4.5
@@ -97,16 +98,6 @@ async def sign_in(page: Page) -> None:
     await page.fill("#password", ADMIN_PASSWORD)
     await page.click("button[type=submit]")
     await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
-
-
-async def say(page: Page, text: str) -> None:
-    """Type a message and send it; wait until it shows as sent."""
-    before = await page.locator('[data-step-type="user_message"]').count()
-    await page.fill("#chat-input", text)
-    await page.locator("#chat-submit").click()
-    await expect(page.locator('[data-step-type="user_message"]')).to_have_count(
-        before + 1, timeout=15_000
-    )
 
 
 # -- contrast ------------------------------------------------------------------------------

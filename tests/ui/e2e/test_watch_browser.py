@@ -14,8 +14,8 @@ from playwright.async_api import Browser, expect
 from agent.runtime import build_runtime
 from memory.findings import Observation, Remedy, end_repair, sync_check
 from tests.testbed.jarvis_server import REPO, JarvisServer
-from tests.ui.e2e.pages import signed_in_page
-from tests.ui.e2e.test_browser import say, shot
+from tests.ui.e2e.pages import say, signed_in_page
+from tests.ui.e2e.test_browser import shot
 
 SHOTS = REPO / "test-artifacts" / "e2e"
 RESOURCE = "container:web-e2e"
