@@ -5,20 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from core.events import Event, EventBus
 from core.paths import private_dir
 from core.settings import Settings
 from memory.audit_checkpoint import CheckpointLog
-from memory.db import Database, upgrade
+from memory.db import Database, upgrade_to_head
 from memory.vault import Vault, derive, load_key
 from policies.engine import PolicyEngine
 from policies.gate import Gate
 from policies.links import LinkSigner
 from policies.rules import load_rules
-from tools.catalog import build_registry
 from tools.deps import ToolDeps
-from tools.docker.client import connect
 from tools.registry import Registry
 
 
@@ -41,26 +40,40 @@ class Runtime:
         await self.db.close()
 
 
+def _connect(docker_host: str | None) -> Any:
+    # The docker SDK loads with the first Docker call, not with every runtime.
+    from tools.docker.client import connect
+
+    return connect(docker_host)
+
+
 def build_runtime(
     settings: Settings, *, migrate: bool = True, registry: Registry | None = None
 ) -> Runtime:
-    """Wire the parts together; `migrate` brings the schema to the newest revision first."""
+    """Wire the parts together; `migrate` brings the schema to the newest revision first.
+
+    `registry` defaults to every tool; a caller that runs one tool may pass just its family.
+    """
     url = settings.resolved_database_url
     private_dir(settings.data_dir)
     if migrate:
-        upgrade(url)
+        upgrade_to_head(url)
     key = load_key(settings)
     audit_key = derive(key, "audit")
     checkpoints = CheckpointLog(
         settings.resolved_audit_checkpoint_file, audit_key, use_syslog=settings.audit_syslog
     )
     db = Database(url, audit_key=audit_key, checkpoints=checkpoints)
-    registry = registry or build_registry()
+    if registry is None:
+        # Imported here: every family's client libraries load with the catalog.
+        from tools.catalog import build_registry
+
+        registry = build_registry()
     engine = PolicyEngine(load_rules(settings.policy_file))
     salt = derive(key, "placeholders")
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
-    deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db, docker_factory=connect)
+    deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db, docker_factory=_connect)
     events = EventBus()
     gate = Gate(
         db,

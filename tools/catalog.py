@@ -1,28 +1,97 @@
-"""The explicit list of tool families Jarvis ships; adding a family means adding it here."""
+"""The explicit list of tool families Jarvis ships; adding a family means adding it here.
+
+Each tool-name prefix loads its own modules, so a caller that runs one tool (`jarvis tools
+call`) imports one family instead of every client library the others need.
+"""
 
 from __future__ import annotations
 
-from tools import docker, domains, files, ssl, system, watch
-from tools.caddy import check as caddy_check
-from tools.caddy import reconcile as caddy_reconcile
-from tools.caddy import tools as caddy
+from collections.abc import Callable
+
 from tools.registry import Registry, ToolFamily
 
-FAMILIES: tuple[ToolFamily, ...] = (
-    docker.family,
-    files.family,
-    system.family,
-    ssl.family,
-    domains.family,
-    caddy.family,
-    caddy_reconcile.family,
-    caddy_check.family,
-    watch.findings_family,
-    watch.runs_family,
-    watch.checks_family,
-)
+
+def _docker() -> tuple[ToolFamily, ...]:
+    from tools import docker
+
+    return (docker.family,)
+
+
+def _files() -> tuple[ToolFamily, ...]:
+    from tools import files
+
+    return (files.family,)
+
+
+def _system() -> tuple[ToolFamily, ...]:
+    from tools import system
+
+    return (system.family,)
+
+
+def _ssl() -> tuple[ToolFamily, ...]:
+    from tools import ssl
+
+    return (ssl.family,)
+
+
+def _domains() -> tuple[ToolFamily, ...]:
+    from tools import domains
+
+    return (domains.family,)
+
+
+def _caddy() -> tuple[ToolFamily, ...]:
+    from tools.caddy import check, reconcile, tools
+
+    return (tools.family, reconcile.family, check.family)
+
+
+def _findings() -> tuple[ToolFamily, ...]:
+    from tools import watch
+
+    return (watch.findings_family,)
+
+
+def _runs() -> tuple[ToolFamily, ...]:
+    from tools import watch
+
+    return (watch.runs_family,)
+
+
+def _checks() -> tuple[ToolFamily, ...]:
+    from tools import watch
+
+    return (watch.checks_family,)
+
+
+# Tool-name prefix -> the families registered under it.
+FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
+    "docker": _docker,
+    "files": _files,
+    "system": _system,
+    "ssl": _ssl,
+    "domains": _domains,
+    "caddy": _caddy,
+    "findings": _findings,
+    "runs": _runs,
+    "checks": _checks,
+}
 
 
 def build_registry() -> Registry:
     """A registry holding every shipped tool."""
-    return Registry(FAMILIES)
+    return Registry(family for load in FAMILIES.values() for family in load())
+
+
+def registry_for(tool: str) -> Registry:
+    """A registry holding the family of `tool` (every tool when no family of its prefix has it).
+
+    An unknown name gets the full registry, so the error names close matches from all tools.
+    """
+    load = FAMILIES.get(tool.partition(".")[0])
+    if load is not None:
+        registry = Registry(load())
+        if tool in registry:
+            return registry
+    return build_registry()

@@ -121,3 +121,21 @@ def test_every_listed_command_loads_and_its_line_is_its_own_help() -> None:
         real = load(name, entry, group.rich_markup_mode)
         first = (real.help or "").strip().split("\n\n")[0].replace("\n", " ")
         assert entry.help == first, name
+
+
+def test_one_tool_call_loads_its_family_and_no_agent_stack(
+    env: dict[str, str], docker_host: str
+) -> None:
+    env = {**env, "DOCKER_HOST": docker_host}
+    first, proc = imported(["tools", "call", "docker.list_containers", "--json"], env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "alembic" in first  # the new database is created through the migrations
+    names, proc = imported(["tools", "call", "docker.list_containers", "--json"], env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["status"] == "ok"
+    # The call went through the gate, which wrote its audit entry.
+    assert {"policies.gate", "memory.audit", "tools.docker.containers"} <= names
+    assert heavy_in(names, ("langchain", "langgraph", "openai", "chainlit", "apprise")) == []
+    # The database is at the newest revision: Alembic stays unloaded; other families too.
+    assert heavy_in(names, ("alembic",)) == []
+    assert not [n for n in names if n.startswith(("tools.domains", "tools.caddy", "tools.ssl"))]

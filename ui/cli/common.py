@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agent.runtime import Runtime
     from core.settings import Settings
     from memory.db import StoreUnavailable
+    from tools.registry import Registry
 
 T = TypeVar("T")
 
@@ -99,11 +100,17 @@ def parse_json_object(text: str, what: str = "--args") -> dict[str, Any]:
     return value
 
 
-def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]], *, publish: bool = True) -> T:
+def run_with_runtime(
+    fn: Callable[[Runtime], Awaitable[T]],
+    *,
+    publish: bool = True,
+    registry: Registry | None = None,
+) -> T:
     """Build the runtime, run `fn`, close everything; typed errors become exit codes.
 
     `publish=False` is for commands that cannot cause an approval or a finding (a plan): they
     skip the notification channels and the event bridge, and the libraries behind them.
+    `registry` holds the tools the command may run (default: every tool).
     """
     from agent.runtime import build_runtime
     from core.errors import BadInput, JarvisError
@@ -127,7 +134,7 @@ def run_with_runtime(fn: Callable[[Runtime], Awaitable[T]], *, publish: bool = T
             return await fn(runtime)
 
     async def main() -> T:
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, registry=registry)
         try:
             return await (published(runtime) if publish else fn(runtime))
         finally:

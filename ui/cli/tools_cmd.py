@@ -71,6 +71,7 @@ def call(
     """Call one tool. Changes need approval unless a policy rule allows them."""
     # Imported here: the policy stack (SQLAlchemy) is slow to import; `--help` skips it.
     from policies.gate import CallContext
+    from tools.catalog import registry_for
 
     parsed = parse_json_object(args)
     ctx = CallContext(actor=actor_or_exit(actor))
@@ -78,7 +79,8 @@ def call(
     async def go(rt: Runtime) -> ToolOutcome:
         return await rt.gate.invoke(ctx, name, parsed)
 
-    outcome = run_with_runtime(go)
+    # Only the tool's own family: the others' client libraries would load for nothing.
+    outcome = run_with_runtime(go, registry=registry_for(name))
     emit(outcome.model_dump(mode="json", exclude_none=True), as_json, lambda: _human(outcome))
     if outcome.status in ("error", "denied"):
         raise typer.Exit(EXIT_FAILURE)
