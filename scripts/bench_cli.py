@@ -5,11 +5,12 @@ Times `jarvis --help`, `jarvis ask "restart plex" --plan --json` (the offline ro
 is configured) and `jarvis tools call docker.list_containers`, with `docker ps -a` beside the
 last, against a temporary data dir and SQLite database. One unmeasured run of each comes first
 (it creates the database). Two bytecode conditions are measured, since start-up is mostly
-importing: "installed" runs Python as this environment does (without .pyc files in the venv
-and with PYTHONDONTWRITEBYTECODE set, every start compiles every module it imports); "cached"
-gives Python a private bytecode cache first, which is what a machine whose Python may write
-`__pycache__` (or an install with `uv sync --compile-bytecode`) runs every time after the
-first. Prints median and minimum wall seconds against the goals; asserts nothing.
+importing: "installed" runs Python as this environment does (PYTHONDONTWRITEBYTECODE set, so
+only the .pyc files `scripts/setup` compiled for the venv and Jarvis's packages are used; a
+module edited since is compiled again on every start); "cached" gives Python a private
+bytecode cache first, which is what a machine whose Python may write `__pycache__` runs every
+time after the first. Prints median and minimum wall seconds and the median CPU seconds
+(user + system: on a busy machine the steadier figure) against the goals; asserts nothing.
 """
 
 from __future__ import annotations
