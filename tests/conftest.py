@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.testbed.knot",
     "tests.testbed.caddy_pebble",
     "tests.testbed.receiver",
+    "tests.testbed.speech",
 ]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -25,12 +27,15 @@ log = get_logger("agent.voice")
 # Below these a transcript is shown back ("did you mean ...?") and nothing runs. They are
 # Whisper's own fallback thresholds: a mean token log-probability under -1.0 is where its
 # decoder itself distrusts a result, and a no-speech probability over 0.6 means it heard
-# mostly noise. Measured on espeak-ng commands with tiny.en: clear commands score -0.2 to
-# -0.6 and no-speech under 0.1.
+# mostly noise. Measured on espeak-ng speech with tiny.en: commands score -0.1 to -0.8,
+# invented words ("grubbly snorf wuzzle") -1.1 to -1.4. Decoding is greedy at temperature 0
+# with no fallback, so a doubtful result is reported as such, not resampled until it passes.
 MIN_AVG_LOGPROB = -1.0
 MAX_NO_SPEECH_PROB = 0.6
+# Also unsure: a word three times in a row, Whisper's loop on noise (see `looping`).
+
 # Measured with scripts/bench_voice.py: see the README's Voice section.
-DEFAULT_BIAS: Bias = "prompt"
+DEFAULT_BIAS: Bias = "both"
 
 
 class Transcript(BaseModel):
@@ -71,6 +76,9 @@ def _looks_like_path(name: str) -> bool:
 def _load(key: _Key) -> SpeechModel:
     from faster_whisper import WhisperModel  # ~1 s of imports (ctranslate2, av, onnxruntime)
 
+    # It logs every utterance's duration at INFO: noise beside our own records.
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+
     source = key.model
     if _looks_like_path(source):
         folder = Path(source).expanduser()
@@ -84,10 +92,11 @@ def _load(key: _Key) -> SpeechModel:
     try:
         whisper = WhisperModel(source, device=key.device, compute_type=key.compute_type)
     except Exception as exc:  # hub, CTranslate2 and CUDA errors all mean "no model here"
+        reason = (str(exc).splitlines() or [""])[0][:160]
         raise NotReady(
-            f"the speech model {key.model!r} could not be loaded ({type(exc).__name__}: {exc}); "
-            "set JARVIS_STT_MODEL to a model name this server can download or to a "
-            "CTranslate2 Whisper folder"
+            f"the speech model {key.model!r} could not be loaded ({type(exc).__name__}: "
+            f"{reason}); set JARVIS_STT_MODEL to a model name this server can download, or to "
+            "a CTranslate2 Whisper folder"
         ) from exc
     loaded = SpeechModel(whisper, time.perf_counter() - started, threading.Lock())
     log.info("stt_model_loaded", model=key.model, seconds=round(loaded.load_seconds, 2))
@@ -101,6 +110,12 @@ def load_model(settings: Settings) -> SpeechModel:
         if key not in _models:
             _models[key] = _load(key)
         return _models[key]
+
+
+def looping(text: str) -> bool:
+    """Whisper stuck on a word ("caddy, caddy, caddy"): it does this on noise, people do not."""
+    words = re.findall(r"[\w'-]+", text.lower())
+    return any(words[i] == words[i + 1] == words[i + 2] for i in range(len(words) - 2))
 
 
 def _decode(
@@ -120,6 +135,7 @@ def _decode(
             vad_filter=True,
             without_timestamps=True,
             condition_on_previous_text=False,
+            temperature=0.0,
             **options,
         )
         heard = list(segments)  # the generator decodes as it is read
@@ -132,7 +148,12 @@ def _decode(
         no_speech = min(s.no_speech_prob for s in heard)
     else:
         avg, no_speech = float("-inf"), 1.0
-    confident = bool(text) and avg >= MIN_AVG_LOGPROB and no_speech <= MAX_NO_SPEECH_PROB
+    confident = (
+        bool(text)
+        and avg >= MIN_AVG_LOGPROB
+        and no_speech <= MAX_NO_SPEECH_PROB
+        and not looping(text)
+    )
     return Transcript(
         text=text,
         language=info.language,

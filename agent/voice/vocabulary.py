@@ -12,6 +12,7 @@ from agent.router.types import Inventory
 Bias = Literal["prompt", "hotwords", "both", "none"]
 # Whisper reads at most 223 prompt tokens; a homelab's names fit well below this many words.
 MAX_WORDS = 60
+COMMAND_WORDS = "Restart, start, stop, logs, status of the containers "
 # Names Docker generates (compose replicas' "-1", hashes) say nothing a person speaks.
 _NOISE = re.compile(r"^[0-9a-f]{12,}$|^\d+$")
 
@@ -25,7 +26,10 @@ class Vocabulary(BaseModel):
         """The words as an `initial_prompt`: the text Whisper takes as said just before."""
         if not self.words:
             return None
-        return "Homelab commands about " + ", ".join(self.words) + "."
+        # The commands' own verbs lead: with names alone Whisper bent verbs toward the names
+        # ("restart home assistant" -> "This is Tarte Homelab command"); measured in
+        # scripts/bench_voice.py.
+        return COMMAND_WORDS + ", ".join(self.words) + "."
 
     def hotwords(self) -> str | None:
         """The words as faster-whisper `hotwords`."""
