@@ -32,4 +32,6 @@ def did_you_mean(transcript: Transcript) -> str:
     """What a front end says back for a transcript too unsure to act on; nothing runs."""
     if not transcript.text:
         return "I did not catch that; nothing was run. Please say it again."
-    return f"did you mean: {transcript.text}? Nothing was run; say it again or type it."
+    return (
+        f"did you mean: {transcript.text.rstrip('.!?')}? Nothing was run; say it again or type it."
+    )

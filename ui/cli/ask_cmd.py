@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from ui.cli.common import JSON_OPT, actor_or_exit, emit, run_with_runtime, settings_or_exit
+from ui.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    JSON_OPT,
+    actor_or_exit,
+    emit,
+    fail,
+    run_with_runtime,
+    settings_or_exit,
+)
 
 if TYPE_CHECKING:
+    from agent.router.types import Inventory
     from agent.runtime import Runtime
     from agent.turn import TurnResult
     from policies.outcome import ApprovalView
@@ -42,7 +53,7 @@ def _human(result: TurnResult) -> str:
     return "\n".join(lines)
 
 
-def _offline_plan(text: str) -> TurnResult | None:
+def _offline_plan(text: str, inventory: Inventory | None = None) -> TurnResult | None:
     """The router's plan without the agent stack; None when only the language model can plan."""
     import asyncio
 
@@ -50,12 +61,31 @@ def _offline_plan(text: str) -> TurnResult | None:
     from agent.plan import offline_plan
 
     settings = settings_or_exit()
-    inventory = asyncio.run(read_inventory(settings))
+    if inventory is None:
+        inventory = asyncio.run(read_inventory(settings))
     return offline_plan(text, inventory, fallback=settings.llm_configured)
 
 
+def _spoken(audio: Path, as_json: bool) -> tuple[str, Inventory, dict[str, object]]:
+    """What `audio` says, the inventory heard with, and its JSON; unsure: shown back, exit 1."""
+    from agent.voice.listen import did_you_mean
+    from ui.cli.voice_cmd import hear_file, heard_json
+
+    heard, inventory = hear_file(audio, settings_or_exit())
+    facts = heard_json(heard)
+    if not heard.transcript.confident:
+        emit({"transcript": facts, "ran": False}, as_json, lambda: did_you_mean(heard.transcript))
+        raise typer.Exit(EXIT_FAILURE)
+    if not as_json:
+        typer.echo(f"heard: {heard.transcript.text}")
+    return heard.transcript.text, inventory, facts
+
+
 def ask(
-    text: str = typer.Argument(..., help="What to ask, e.g. 'restart plex'"),
+    text: str = typer.Argument(None, help="What to ask, e.g. 'restart plex'"),
+    audio: Path = typer.Option(
+        None, "--audio", help="Say it instead: a recording (WAV ...), transcribed on this server"
+    ),
     thread: str = typer.Option(None, "--thread", help="Continue this conversation"),
     plan: bool = typer.Option(False, "--plan", help="Show the tool calls; run nothing"),
     model: ModelKind = typer.Option(
@@ -66,10 +96,22 @@ def ask(
 ) -> None:
     """Ask Jarvis something; changes wait for approval like everywhere else."""
     who = actor_or_exit(actor)
+    if (text is None) == (audio is None):
+        fail("give either what to ask or --audio FILE", EXIT_BAD_INPUT)
+    inventory: Inventory | None = None
+    heard: dict[str, object] | None = None
+    if audio is not None:
+        text, inventory, heard = _spoken(audio, as_json)
+
+    def show(result: TurnResult) -> None:
+        # A spoken request's JSON carries what was heard beside the usual result.
+        value = result if heard is None else {**result.model_dump(mode="json"), "transcript": heard}
+        emit(value, as_json, lambda: _human(result))
+
     if plan and model == "offline":
-        planned = _offline_plan(text)
+        planned = _offline_plan(text, inventory)
         if planned is not None:
-            emit(planned, as_json, lambda: _human(planned))
+            show(planned)
             return
 
     async def go(rt: Runtime) -> TurnResult:
@@ -80,8 +122,8 @@ def ask(
         async with Agent.open(rt, build_model(rt, model)) as agent:
             if plan:
                 return await agent.plan(text)
-            return await agent.turn(text, thread_id=thread, actor=who)
+            # Spoken: every change of this turn waits for a person, the transcript shown.
+            return await agent.turn(text, thread_id=thread, actor=who, spoken=heard is not None)
 
     # A plan runs nothing, so it has no approval or finding to publish.
-    result = run_with_runtime(go, publish=not plan)
-    emit(result, as_json, lambda: _human(result))
+    show(run_with_runtime(go, publish=not plan))

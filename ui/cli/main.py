@@ -52,6 +52,7 @@ COMMANDS = {
     "runs": Lazy("ui.cli.runs_cmd:app", "What the background agent ran, found and did."),
     "notify": Lazy("ui.cli.notify_cmd:app", "Notification channels (JARVIS_NOTIFY_URLS)."),
     "schedule": Lazy("ui.cli.runs_cmd:schedule_app", "When the background agent runs what."),
+    "voice": Lazy("ui.cli.voice_cmd:app", "Speech to text on this server: transcribe a recording."),
 }
 
 
