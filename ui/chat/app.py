@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 import ui.chat.auth
 import ui.chat.broadcast  # draws events into the open chats (a startup hook)
+import ui.chat.voice  # the microphone: on_audio_start / _chunk / _end
 import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
