@@ -143,10 +143,11 @@ class Gate:
                 earlier = await self._earlier(ctx.idempotency_key, key, p, invocation)
                 if earlier is not None:
                     return earlier
-            unready = await self.prep.precheck(ctx, p, invocation)
-            if unready is not None:
-                return unready
             decision = await self._decide(ctx, p)
+            if decision.decision != "deny":  # a refusal is said as such, whatever the state
+                unready = await self.prep.precheck(ctx, p, invocation)
+                if unready is not None:
+                    return unready
             replay = None
             if decision.decision == "allow":
                 try:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import docker
 import pytest
 
 from agent.background.service import Background
@@ -18,8 +22,21 @@ from tests.testbed.docker_fixtures import has_exited, wait_for
 pytestmark = pytest.mark.docker
 
 
+@pytest.fixture
+def dangling_image(make_container: Any, docker_client: docker.DockerClient) -> Iterator[str]:
+    """An untagged image for reclaim_space to find (its tag moved to a newer commit)."""
+    repo = f"jarvis-test/maint-{uuid.uuid4().hex[:8]}"
+    source = make_container(["sh", "-c", "echo x > /tmp/x; sleep 600"])
+    old = source.commit(repository=repo, tag="1")
+    new = source.commit(repository=repo, tag="1", changes=['LABEL jarvis.test.v="2"'])
+    yield old.id
+    for image in (new.id, old.id):
+        with contextlib.suppress(docker.errors.ImageNotFound, docker.errors.APIError):
+            docker_client.images.remove(image, force=True)
+
+
 async def test_maintenance_trims_compacts_and_asks_to_reclaim_outside_the_window(
-    runtime: Runtime,
+    runtime: Runtime, dangling_image: str
 ) -> None:
     old = await runs.create_run(
         runtime.db,
@@ -48,6 +65,7 @@ async def test_maintenance_trims_compacts_and_asks_to_reclaim_outside_the_window
     assert done.status == "succeeded" and len(done.approvals) == 1
     [approval] = await runtime.gate.approvals.list("pending")
     assert approval.tool == "docker.reclaim_space" and approval.purpose
+    assert dangling_image[7:19] in (approval.diff or "")  # the approval names what goes
     with pytest.raises(Exception, match="no run"):
         await runs.get_run(runtime.db, old.id)
 
