@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from agent.router.types import Inventory
@@ -57,6 +59,22 @@ def synthesise(text: str, out: Path, voice: str = "en-us", speed: int = 130) -> 
         timeout=30,
     )
     return out
+
+
+def backwards(wav: Path) -> Path:
+    """The recording played backwards: speech-like sound with no words, beside it."""
+    with wave.open(str(wav)) as w:
+        params, frames = w.getparams(), w.readframes(w.getnframes())
+    out = wav.with_name(wav.stem + "-backwards.wav")
+    with wave.open(str(out), "wb") as w:
+        w.setparams(params)
+        w.writeframes(np.frombuffer(frames, dtype="<i2")[::-1].tobytes())
+    return out
+
+
+# Said backwards this is a sentence Whisper is unsure of (mean log-probability -1.2 to -1.4
+# with tiny.en, whatever the vocabulary).
+MUMBLE = "please restart plex and show me the logs"
 
 
 def model_dir() -> Path:

@@ -16,7 +16,7 @@ import pytest
 from docker.models.containers import Container
 
 from tests.testbed.cli import Cli
-from tests.testbed.speech import Speak
+from tests.testbed.speech import MUMBLE, Speak, backwards
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_a_spoken_change_waits_for_a_person_and_runs_nothing(
 def test_an_unsure_transcript_is_shown_back_and_runs_nothing(
     cli: Cli, plex: Container, speak: Speak
 ) -> None:
-    mumble = str(speak("grubbly snorf wuzzle plex", "en-gb", 200))
+    mumble = str(backwards(speak(MUMBLE, "en-gb")))
     proc = cli("ask", "--audio", mumble, code=1)
     assert proc.stdout.startswith("did you mean: ") and "Nothing was run" in proc.stdout
     answer = cli.json("ask", "--audio", mumble, code=1)
