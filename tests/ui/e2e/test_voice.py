@@ -4,6 +4,7 @@ a later spoken "yes, confirm" answers that card (real Docker, the real tiny.en m
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import wave
@@ -100,7 +101,8 @@ async def test_a_spoken_restart_waits_on_a_card_and_a_later_yes_confirm_runs_it(
     server.start()
     try:
         async for browser in microphone(restart):
-            page = await signed_in_page(browser, server)
+            # Asked from a phone-width screen.
+            page = await signed_in_page(browser, server, width=375, height=800)
             await speak_into(page, LEAD + 3.5)
             said = page.locator('[data-step-type="user_message"]').last
             await expect(said).to_contain_text(re.compile("restart", re.I), timeout=60_000)
@@ -108,18 +110,17 @@ async def test_a_spoken_restart_waits_on_a_card_and_a_later_yes_confirm_runs_it(
             card = page.locator("[data-testid^=approve-]").last
             await expect(card).to_be_visible(timeout=30_000)
             approval_id = (await card.get_attribute("data-testid") or "").removeprefix("approve-")
-            pending = server.jarvis("approvals", "list", "--status", "pending", "--json")
-            assert '"docker.restart_container"' in pending.stdout
-            assert '"builtin:voice-confirm"' in pending.stdout
-            await page.wait_for_url(re.compile(r"/thread/[0-9a-f-]{36}$"))
-            thread_url = page.url
+            listed = server.jarvis("approvals", "list", "--status", "pending", "--json")
+            [pending] = json.loads(listed.stdout)
+            assert (pending["id"], pending["tool"]) == (approval_id, "docker.restart_container")
+            assert pending["rule"] == "builtin:voice-confirm"
         plex.reload()
         assert plex.attrs["State"]["StartedAt"] == started
 
         # The same conversation, reopened where the microphone says "yes, confirm".
         async for browser in microphone(confirm):
             page = await signed_in_page(browser, server)
-            await page.goto(thread_url)
+            await page.goto(f"{server.url}/thread/{pending['thread_id']}")
             await expect(page.get_by_test_id(f"approve-{approval_id}").last).to_be_visible(
                 timeout=30_000
             )
