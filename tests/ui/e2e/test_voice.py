@@ -19,7 +19,7 @@ from docker.models.containers import Container
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.testbed.jarvis_server import JarvisServer
-from tests.testbed.speech import Speak
+from tests.testbed.speech import MUMBLE, Speak, backwards
 from tests.ui.e2e.conftest import CHROMIUM, FLAGS
 from tests.ui.e2e.pages import signed_in_page
 
@@ -132,5 +132,25 @@ async def test_a_spoken_restart_waits_on_a_card_and_a_later_yes_confirm_runs_it(
             await expect(status).to_contain_text(re.compile("executed", re.I), timeout=30_000)
         plex.reload()
         assert plex.attrs["State"]["StartedAt"] != started
+    finally:
+        server.stop()
+
+
+@pytest.mark.docker
+async def test_speech_without_clear_words_is_shown_back_and_runs_nothing(
+    server: JarvisServer, speak: Speak, tmp_path: Path
+) -> None:
+    mumble = padded(backwards(speak(MUMBLE, "en-gb")), tmp_path / "mumble.wav")
+    server.start()
+    try:
+        async for browser in microphone(mumble):
+            page = await signed_in_page(browser, server)
+            await speak_into(page, LEAD + 3.5)
+            await expect(page.get_by_text(re.compile("^did you mean: ")).last).to_be_visible(
+                timeout=60_000
+            )
+            await expect(page.locator("[data-testid^=approve-]")).to_have_count(0)
+        listed = server.jarvis("approvals", "list", "--json")
+        assert json.loads(listed.stdout) == []
     finally:
         server.stop()
