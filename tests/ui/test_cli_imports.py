@@ -132,7 +132,8 @@ def test_one_tool_call_loads_its_family_and_no_agent_stack(
     assert "alembic" in first  # the new database is created through the migrations
     names, proc = imported(["tools", "call", "docker.list_containers", "--json"], env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert json.loads(proc.stdout)["status"] == "ok"
+    # "no_data" on an engine that happens to hold no container at this moment.
+    assert json.loads(proc.stdout)["status"] in ("ok", "no_data")
     # The call went through the gate, which wrote its audit entry.
     assert {"policies.gate", "memory.audit", "tools.docker.containers"} <= names
     assert heavy_in(names, ("langchain", "langgraph", "openai", "chainlit", "apprise")) == []
