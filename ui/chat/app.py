@@ -16,7 +16,7 @@ import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
 from policies.wording import sentence
-from ui.chat import attachments, dashboard, live, progress, render, widgets
+from ui.chat import attachments, dashboard, live, progress, render, speech, widgets
 from ui.web.state import get_state
 
 log = get_logger("chat")
@@ -49,6 +49,7 @@ async def on_chat_start() -> None:
     """Offer the dashboard command and remember which thread this session shows."""
     live.remember(cl.context.session.thread_id, cl.context.session.id)
     await cl.context.emitter.set_commands(COMMANDS)
+    await speech.offer()
 
 
 @cl.on_chat_resume
@@ -56,6 +57,7 @@ async def on_chat_resume(thread: ThreadDict) -> None:
     """Reopened thread: redraw approvals still waiting, since buttons are not persisted."""
     live.remember(thread["id"], cl.context.session.id)
     await cl.context.emitter.set_commands(COMMANDS)
+    await speech.offer()
     gate = get_state().runtime.gate
     pending = await gate.approvals.for_thread(thread["id"], status="pending")
     if pending:

@@ -8,7 +8,7 @@ import chainlit as cl
 
 from agent.turn import ToolCallRecord, TurnResult
 from policies.outcome import ApprovalView
-from ui.chat import live, widgets
+from ui.chat import live, speech, widgets
 
 
 def _outcome(record: ToolCallRecord) -> dict[str, Any]:
@@ -70,7 +70,8 @@ async def send_result(result: TurnResult, message: cl.Message | None = None) -> 
     msg = message or cl.Message(content="")
     streamed = message is not None and message.streaming
     msg.content = result.reply
-    msg.elements = elements_for(result)
+    spoken = speech.element(result.reply)
+    msg.elements = elements_for(result) + ([spoken] if spoken is not None else [])
     if streamed:
         await msg.update()
     else:
