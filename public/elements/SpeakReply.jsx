@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Volume2 } from 'lucide-react';
+import { Volume } from 'lucide-react';
 
 // Reads a reply aloud with the browser's own speech synthesis (no audio leaves the browser).
 // Only fresh replies speak: a thread reopened later stays quiet.
@@ -20,7 +20,7 @@ export default function SpeakReply() {
       data-testid="spoken-reply"
       className="inline-flex items-center gap-1 text-xs text-muted-foreground"
     >
-      <Volume2 className="h-3 w-3 shrink-0" aria-hidden="true" />
+      <Volume className="h-3 w-3 shrink-0" aria-hidden="true" />
       read aloud
     </span>
   );
