@@ -16,7 +16,7 @@ import ui.chat.wiring  # noqa: F401  (opens the agent with the app)
 from core.errors import JarvisError
 from core.logging import get_logger
 from policies.wording import sentence
-from ui.chat import attachments, dashboard, live, progress, render, speech, widgets
+from ui.chat import attachments, dashboard, live, progress, render, speech, turns, widgets
 from ui.web.state import get_state
 
 log = get_logger("chat")
@@ -30,7 +30,6 @@ COMMANDS: list[CommandDict] = [
         "selected": False,
     }
 ]
-UNEXPECTED = "Something went wrong on my side; nothing further was changed. Details are in the log."
 
 
 @cl.set_starters
@@ -97,33 +96,7 @@ async def on_message(message: cl.Message) -> None:
         # Words sent with files are about the files, which are answered one by one.
         await _read_files(message)
         return
-    state = get_state()
-    if state.agent is None:
-        await cl.Message(content="The agent is not running.").send()
-        return
-    reply = cl.Message(content="")
-
-    async def on_token(token: str) -> None:
-        await reply.stream_token(token)
-
-    try:
-        with progress.following():
-            result = await state.agent.turn(
-                message.content,
-                thread_id=cl.context.session.thread_id,
-                actor=live.actor(),
-                on_token=on_token,
-            )
-    except JarvisError as exc:
-        reply.content = exc.message
-        await (reply.update() if reply.streaming else reply.send())
-        return
-    except Exception as exc:
-        log.exception("turn_crashed", error_type=type(exc).__name__)
-        reply.content = UNEXPECTED
-        await (reply.update() if reply.streaming else reply.send())
-        return
-    await render.send_result(result, reply)
+    await turns.run_turn(message.content)
 
 
 @cl.action_callback(widgets.ACTION_DECIDE)

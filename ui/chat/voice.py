@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from core.errors import JarvisError
 from core.logging import get_logger
 from policies.outcome import ApprovalView
-from ui.chat import live, progress, render
+from ui.chat import live, progress, render, turns
 from ui.web.state import get_state
 
 log = get_logger("chat.voice")
@@ -27,7 +27,6 @@ CONFIRMATIONS = ("yes confirm", "confirm", "yes i confirm", "confirmed", "yes co
 # Whisper spells a short "yes, confirm" many ways ("Yes, confirmed.", "Yes. Confirm!"):
 # compare without punctuation, and close enough to one of the phrases.
 MIN_CONFIRM_SCORE = 85
-UNEXPECTED = "Something went wrong on my side; nothing further was changed. Details are in the log."
 
 
 def is_confirmation(text: str) -> bool:
@@ -92,7 +91,7 @@ async def on_audio_end() -> None:
     if is_confirmation(heard.text):
         await _confirm(started)
         return
-    await _turn(heard.text)
+    await turns.run_turn(heard.text, spoken=True)
 
 
 async def _waiting_spoken(before: datetime) -> list[ApprovalView]:
@@ -132,35 +131,3 @@ async def _confirm(started: datetime) -> None:
         result = await state.agent.after_decision(view)
         if result is not None:
             await render.send_result(result)
-
-
-async def _turn(text: str) -> None:
-    """The transcript through the agent exactly like a typed message, marked as spoken."""
-    state = get_state()
-    if state.agent is None:
-        await cl.Message(content="The agent is not running.").send()
-        return
-    reply = cl.Message(content="")
-
-    async def on_token(token: str) -> None:
-        await reply.stream_token(token)
-
-    try:
-        with progress.following():
-            result = await state.agent.turn(
-                text,
-                thread_id=cl.context.session.thread_id,
-                actor=live.actor(),
-                on_token=on_token,
-                spoken=True,
-            )
-    except JarvisError as exc:
-        reply.content = exc.message
-        await (reply.update() if reply.streaming else reply.send())
-        return
-    except Exception as exc:
-        log.exception("voice_turn_crashed", error_type=type(exc).__name__)
-        reply.content = UNEXPECTED
-        await (reply.update() if reply.streaming else reply.send())
-        return
-    await render.send_result(result, reply)
