@@ -86,9 +86,11 @@ async def themed_login_page(page: Page, server: JarvisServer) -> None:
 
 
 async def settled(page: Page) -> None:
-    """Colour transitions done (the theme's colours fade in over Chainlit's defaults)."""
+    """Transitions and finite animations done (colours fading in, new messages appearing);
+    the endless starfield drift is left running."""
     await page.evaluate(
-        "Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition)"
+        "Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)"
         ".map(a => a.finished.catch(() => null))).then(() => true)"
     )
 
@@ -237,6 +239,7 @@ async def assert_aa_contrast(page: Page, where: str) -> int:
 
 async def assert_wcag_aa(page: Page, selectors: list[str], screen: Screen) -> None:
     """axe's WCAG 2.1 A and AA rules find nothing inside the given widgets."""
+    await settled(page)
     found = await Axe().run(
         page,
         context={"include": [[s] for s in selectors]},
@@ -244,7 +247,11 @@ async def assert_wcag_aa(page: Page, selectors: list[str], screen: Screen) -> No
             "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
         },
     )
-    violations = [(v["id"], len(v["nodes"])) for v in found.response["violations"]]
+    violations = [
+        (v["id"], node.get("target"), node.get("failureSummary"))
+        for v in found.response["violations"]
+        for node in v["nodes"]
+    ]
     assert not violations, f"{screen.name}: axe WCAG A/AA violations in {selectors}: {violations}"
 
 
