@@ -8,12 +8,14 @@ from tests.testbed.jarvis_server import ADMIN_PASSWORD, JarvisServer
 
 
 async def sign_in(page: Page, server: JarvisServer) -> None:
-    """Open the app and sign in; returns when the message box is there."""
+    """Open the app and sign in; returns when the session is ready for messages and files."""
     await page.goto(server.url)
     await page.fill("#email", "admin")
     await page.fill("#password", ADMIN_PASSWORD)
     await page.click("button[type=submit]")
     await expect(page.locator("#chat-input")).to_be_visible(timeout=20_000)
+    # The session is set up once its chat settings arrived (the composer redraws then).
+    await expect(page.locator("#chat-settings-open-modal")).to_be_visible(timeout=20_000)
 
 
 async def signed_in_page(

@@ -110,6 +110,9 @@ async def test_chat_restart_approve_reload_and_resume(
         await shot(page, "06-asked-in-chat")
 
         # ...across a server restart and a reload of the page.
+        # (The tab leaves first: the old page's socket, reconnecting to the new server, would
+        # race the reload with a trip to the login page.)
+        await page.goto("about:blank")
         server.stop()
         server.start()
         await page.goto(thread_url)
