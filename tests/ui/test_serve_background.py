@@ -49,11 +49,17 @@ def test_serve_heals_on_schedule_and_takes_up_a_killed_run(
             return bool(box.status == "running")
 
         assert wait_for(healed, timeout=60, every=0.5), server.log()
-        scheduled = [
-            r for r in runs_of(server) if r["trigger"] == "schedule" and not r["parent_id"]
-        ]
-        assert scheduled and all(r["options"]["job"] == "tick" for r in scheduled)
-        assert any(box.name in (r["summary"] or "") for r in scheduled), scheduled
+        scheduled: list[dict[str, Any]] = []
+
+        def reported() -> bool:
+            # The pass writes its summary once the repair is verified, a few seconds later.
+            scheduled[:] = [
+                r for r in runs_of(server) if r["trigger"] == "schedule" and not r["parent_id"]
+            ]
+            return any(box.name in (r["summary"] or "") for r in scheduled)
+
+        assert wait_for(reported, timeout=60, every=1.0), scheduled
+        assert all(r["options"]["job"] == "tick" for r in scheduled)
 
         os.killpg(server.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
         server.proc.wait(timeout=10)  # type: ignore[union-attr]
