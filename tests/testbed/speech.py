@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import docker
 import numpy as np
 import pytest
+from docker.models.containers import Container
 
 from agent.router.types import Inventory
 from core.settings import Settings
@@ -110,3 +113,16 @@ def speak(tmp_path_factory: pytest.TempPathFactory) -> Speak:
 @pytest.fixture
 def stt_settings(settings: Settings, stt_model_dir: Path) -> Settings:
     return settings.model_copy(update={"stt_model": str(stt_model_dir)})
+
+
+@pytest.fixture
+def plex(make_container: Any) -> Container:
+    """A running container named `plex`; waits for one a concurrent test run still holds."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return make_container(name="plex")
+        except docker.errors.APIError as exc:
+            if exc.status_code != 409 or time.monotonic() > deadline:
+                raise
+            time.sleep(1)

@@ -7,11 +7,8 @@ exactly `plex` (labelled, removed afterwards) on the test engine.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
-from typing import Any
 
-import docker
 import pytest
 from docker.models.containers import Container
 
@@ -29,19 +26,6 @@ def cli(tmp_path: Path, docker_host: str, stt_model_dir: Path) -> Cli:
         HOME=str(tmp_path),
     )
     return Cli(env)
-
-
-@pytest.fixture
-def plex(make_container: Any, docker_client: docker.DockerClient) -> Container:
-    """A running container named `plex`; waits for one a concurrent test run still holds."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return make_container(name="plex")
-        except docker.errors.APIError as exc:
-            if exc.status_code != 409 or time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 @pytest.mark.docker

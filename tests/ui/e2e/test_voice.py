@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import docker
 import numpy as np
 import pytest
 from docker.models.containers import Container
@@ -38,19 +35,6 @@ def padded(wav: Path, out: Path) -> Path:
         w.setframerate(rate)
         w.writeframes(np.concatenate([silence[0], speech, silence[1]]).tobytes())
     return out
-
-
-@pytest.fixture
-def plex(make_container: Any) -> Container:
-    """A running container named `plex`; waits for one a concurrent test run still holds."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return make_container(name="plex")
-        except docker.errors.APIError as exc:
-            if exc.status_code != 409 or time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 @pytest.fixture
