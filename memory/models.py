@@ -198,20 +198,6 @@ class Finding(Base):
     )
 
 
-class Host(Base):
-    """A machine Jarvis manages."""
-
-    __tablename__ = "hosts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    address: Mapped[str] = mapped_column(String(500))
-    port: Mapped[int] = mapped_column(Integer, default=22)
-    username: Mapped[str | None] = mapped_column(String(200))
-    docker_host: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class VaultSecret(Base):
     """A secret seen in tool output, encrypted, found again by its placeholder."""
 

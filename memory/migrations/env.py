@@ -4,7 +4,10 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import memory.domain_models  # noqa: F401  (registers the domain tables on Base)
-from memory import web_models  # noqa: F401  (registers the web tables on Base)
+from memory import (
+    estate_models,  # noqa: F401  (registers the database and host tables on Base)
+    web_models,  # noqa: F401  (registers the web tables on Base)
+)
 from memory.models import Base
 
 config = context.config
