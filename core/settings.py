@@ -174,6 +174,21 @@ class BackgroundSettings(BaseModel):
         return value
 
 
+class BackupSettings(BaseModel):
+    """Database backups: where they go and how many are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dir: Path | None = Field(
+        default=None, description="Where backups go (default: <data dir>/backups)."
+    )
+    keep_daily: int = Field(default=7, ge=1, description="Newest backup of each of N days.")
+    keep_weekly: int = Field(default=4, ge=0, description="Newest backup of each of M weeks.")
+    timeout_seconds: float = Field(
+        default=3600.0, gt=0, description="How long one dump or restore may take."
+    )
+
+
 class NotifyChannel(BaseModel):
     """One Apprise URL (ntfy://, gotify://, discord://, tgram://, mailto://, json:// ...)."""
 
@@ -286,6 +301,7 @@ class Settings(BaseSettings):
 
     domains: DomainsSettings = Field(default_factory=DomainsSettings)
     background: BackgroundSettings = Field(default_factory=BackgroundSettings)
+    backups: BackupSettings = Field(default_factory=BackupSettings)
 
     @field_validator("notify_urls", mode="before")
     @classmethod
@@ -332,6 +348,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'jarvis.db'}"
+
+    @property
+    def resolved_backup_dir(self) -> Path:
+        """Where database backups go: configured, or `backups` in the data dir."""
+        return self.backups.dir or self.data_dir / "backups"
 
     @property
     def resolved_audit_checkpoint_file(self) -> Path:
