@@ -24,6 +24,7 @@ TEST_SALT = b"per-installation-test-salt"
 pytest_plugins = [
     "tests.testbed.docker_fixtures",
     "tests.testbed.db_fixtures",
+    "tests.testbed.db_images",
     "tests.testbed.fake_openai",
     "tests.testbed.fake_zoneedit",
     "tests.testbed.fake_cloudflare",
