@@ -131,7 +131,7 @@ def _dir(tar: tarfile.TarFile, name: str, mode: int) -> None:
 
 
 def _parents(names: list[str]) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for name in names:
         parts = name.split("/")[:-1]
         out.update("/".join(parts[: i + 1]) for i in range(len(parts)))
