@@ -88,6 +88,25 @@ class DomainsSettings(BaseModel):
     record_ttl: int = Field(default=300, ge=30, le=86400)
 
 
+class DatabasesSettings(BaseModel):
+    """Database servers Jarvis starts itself (`db.deploy_server`): images, where, how long."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    postgresql_image: str = Field(default="postgres:16-alpine", min_length=1)
+    mariadb_image: str = Field(default="mariadb:11", min_length=1)
+    redis_image: str = Field(default="redis:7-alpine", min_length=1)
+    publish_address: str = Field(
+        default="127.0.0.1", description="Host address a deployed server's port is published on."
+    )
+    healthy_seconds: float = Field(
+        default=120.0, gt=0, description="How long a new server has to report healthy."
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="Extra labels on every deployed container and volume."
+    )
+
+
 def known_time_zone(value: str) -> str:
     """The name of a time zone this machine knows (ValueError otherwise)."""
     try:
@@ -301,6 +320,7 @@ class Settings(BaseSettings):
 
     domains: DomainsSettings = Field(default_factory=DomainsSettings)
     background: BackgroundSettings = Field(default_factory=BackgroundSettings)
+    databases: DatabasesSettings = Field(default_factory=DatabasesSettings)
     backups: BackupSettings = Field(default_factory=BackupSettings)
 
     @field_validator("notify_urls", mode="before")
