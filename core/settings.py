@@ -105,6 +105,9 @@ class DatabasesSettings(BaseModel):
     labels: dict[str, str] = Field(
         default_factory=dict, description="Extra labels on every deployed container and volume."
     )
+    pull_images: bool = Field(
+        default=True, description="Pull a missing image first (off: a missing image is an error)."
+    )
 
 
 def known_time_zone(value: str) -> str:
