@@ -47,6 +47,12 @@ def _caddy() -> tuple[ToolFamily, ...]:
     return (tools.family, reconcile.family, check.family)
 
 
+def _hosts() -> tuple[ToolFamily, ...]:
+    from tools.hosts import tools
+
+    return (tools.family,)
+
+
 def _findings() -> tuple[ToolFamily, ...]:
     from tools import watch
 
@@ -65,6 +71,13 @@ def _checks() -> tuple[ToolFamily, ...]:
     return (watch.checks_family,)
 
 
+def _db() -> tuple[ToolFamily, ...]:
+    from tools import db
+    from tools.db import deploy
+
+    return (db.family, deploy.family)
+
+
 # Tool-name prefix -> the families registered under it.
 FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "docker": _docker,
@@ -73,9 +86,11 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "ssl": _ssl,
     "domains": _domains,
     "caddy": _caddy,
+    "hosts": _hosts,
     "findings": _findings,
     "runs": _runs,
     "checks": _checks,
+    "db": _db,
 }
 
 

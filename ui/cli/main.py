@@ -37,6 +37,10 @@ COMMANDS = {
         "Run the background agent: scheduled passes (embedded) or queue consumer (Redis).",
     ),
     "db": Lazy("ui.cli.db_cmd:app", "Database maintenance."),
+    "databases": Lazy(
+        "ui.cli.databases_cmd:app",
+        "Database servers Jarvis manages: add, list, remove; show a created password once.",
+    ),
     "tools": Lazy(
         "ui.cli.tools_cmd:app",
         "List the tools Jarvis has, or call one (always through the policy).",
@@ -48,6 +52,9 @@ COMMANDS = {
     "domains": Lazy(
         "ui.cli.domains_cmd:app",
         "Domains: list them, import and export them as JSON or CSV, remove one.",
+    ),
+    "hosts": Lazy(
+        "ui.cli.hosts_cmd:app", "Other machines over SSH (host key pinned on first contact)."
     ),
     "runs": Lazy("ui.cli.runs_cmd:app", "What the background agent ran, found and did."),
     "notify": Lazy("ui.cli.notify_cmd:app", "Notification channels (JARVIS_NOTIFY_URLS)."),
