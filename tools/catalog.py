@@ -47,12 +47,6 @@ def _caddy() -> tuple[ToolFamily, ...]:
     return (tools.family, reconcile.family, check.family)
 
 
-def _hosts() -> tuple[ToolFamily, ...]:
-    from tools.hosts import tools
-
-    return (tools.family,)
-
-
 def _findings() -> tuple[ToolFamily, ...]:
     from tools import watch
 
@@ -73,9 +67,8 @@ def _checks() -> tuple[ToolFamily, ...]:
 
 def _db() -> tuple[ToolFamily, ...]:
     from tools import db
-    from tools.db import deploy
 
-    return (db.family, deploy.family)
+    return (db.family,)
 
 
 # Tool-name prefix -> the families registered under it.
@@ -86,7 +79,6 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "ssl": _ssl,
     "domains": _domains,
     "caddy": _caddy,
-    "hosts": _hosts,
     "findings": _findings,
     "runs": _runs,
     "checks": _checks,
