@@ -67,8 +67,9 @@ def _checks() -> tuple[ToolFamily, ...]:
 
 def _db() -> tuple[ToolFamily, ...]:
     from tools import db
+    from tools.db import deploy
 
-    return (db.family,)
+    return (db.family, deploy.family)
 
 
 # Tool-name prefix -> the families registered under it.
