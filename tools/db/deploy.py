@@ -87,7 +87,6 @@ async def _signs_in(p: dd.Plan, password: str, deps: ToolDeps) -> None:
     "deploy_server",
     risk="write",
     resource="db:{name}",
-    untrusted_output=False,
     precheck=_precheck,
     description=(
         "Start a new PostgreSQL, MariaDB or Redis server in a container (image from the "
@@ -180,7 +179,6 @@ async def _precheck_undeploy(args: UndeployArgs, deps: ToolDeps) -> None:
     "undeploy_server",
     risk="destructive",
     resource="db:{name}",
-    untrusted_output=False,
     precheck=_precheck_undeploy,
     description=(
         "Remove a database server Jarvis deployed: its container, its data volume (unless "
