@@ -154,6 +154,10 @@ async def test_deploy_postgres_after_approval_then_use_and_remove_it(
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(host="127.0.0.1", port=port, user="postgres", password="wrong-password")
 
+    checked = await gate.invoke(USER, "db.server_info", {"server": server_name})
+    assert checked.status == "ok" and checked.data is not None, checked.message
+    assert checked.data["version"].startswith("PostgreSQL 15")
+
     # A database on it, through the registry's own tool.
     made = await approved(gate, "db.create_database", {"server": server_name, "name": "nextcloud"})
     assert made["database"] == "nextcloud"
