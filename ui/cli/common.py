@@ -41,16 +41,18 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(*, logs: bool = True) -> Settings:
     """Read settings once; a bad setting is bad input."""
+    # `logs=False` leaves structlog unloaded, for a command that may finish without logging
+    # anything (it calls `start_logging` once it needs to).
     from pydantic_settings import SettingsError
 
-    from core.logging import configure_logging
     from core.settings import load_settings
 
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        if logs:
+            start_logging(settings)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -64,6 +66,13 @@ def settings_or_exit() -> Settings:
     return settings
 
 
+def start_logging(settings: Settings) -> None:
+    """JSON logs on stderr at the configured level."""
+    from core.logging import configure_logging
+
+    configure_logging(settings.log_level)
+
+
 ACTOR_RE = re.compile(r"^(user:[A-Za-z0-9_.@-]{1,64}|agent:[a-z][a-z0-9_-]{0,31})$")
 
 
@@ -73,7 +82,7 @@ def actor_or_exit(value: str | None, option: str = "--actor") -> str:
     if option == "--by" and not actor.startswith("user:"):
         # Approvals are a person's answer; an agent may not approve anything.
         fail(f"--by must name a person (user:NAME), not {actor!r}", EXIT_BAD_INPUT)
-    if not ACTOR_RE.match(actor):
+    if not ACTOR_RE.fullmatch(actor):
         fail(
             f"{option} must look like user:NAME or agent:autonomous, not {actor!r}", EXIT_BAD_INPUT
         )
@@ -105,18 +114,23 @@ def run_with_runtime(
     *,
     publish: bool = True,
     registry: Registry | None = None,
+    settings: Settings | None = None,
 ) -> T:
     """Build the runtime, run `fn`, close everything; typed errors become exit codes.
 
     `publish=False` is for commands that cannot cause an approval or a finding (a plan): they
     skip the notification channels and the event bridge, and the libraries behind them.
-    `registry` holds the tools the command may run (default: every tool).
+    `registry` holds the tools the command may run (default: every tool). `settings` are the
+    ones the command read already (with `settings_or_exit(logs=False)`).
     """
     from agent.runtime import build_runtime
     from core.errors import BadInput, JarvisError
     from memory.db import StoreUnavailable, store_errors
 
-    settings = settings_or_exit()
+    if settings is None:
+        settings = settings_or_exit()
+    else:
+        start_logging(settings)
 
     async def published(runtime: Runtime) -> T:
         # Approvals and findings this command causes reach the owner (and, with Redis, the

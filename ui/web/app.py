@@ -31,6 +31,7 @@ from ui.web import api, approve, domains_api, metrics
 from ui.web.accounts import AccountStore, LoginLimiter
 from ui.web.apikeys import ApiKeyStore
 from ui.web.background import run_background
+from ui.web.local_api import local_router
 from ui.web.origin import OriginGuardMiddleware, OriginPolicy
 from ui.web.state import CLIENT_ADDRESS, WebState, get_state, set_state, startup_hooks
 
@@ -143,8 +144,12 @@ def create_app(
     *,
     chat_target: Path | None = None,
     app_root: Path | None = None,
+    local_token: str | None = None,
 ) -> FastAPI:
-    """The FastAPI app with /healthz, /api/v1 and the Chainlit chat mounted at /."""
+    """The FastAPI app with /healthz, /api/v1 and the Chainlit chat mounted at /.
+
+    With `local_token`, the terminal's route (ui/web/local_api.py) answers to that token.
+    """
     target = (chat_target or CHAT_APP).resolve()
     if target.suffix != ".py" or not target.is_file():
         raise BadInput(f"the chat module {target} is not a Python file")
@@ -216,6 +221,8 @@ def create_app(
     app.include_router(domains_api.router)
     app.include_router(approve.router)
     app.include_router(metrics.router)
+    if local_token:
+        app.include_router(local_router(local_token))
     # Imported only now, like the session guard: it needs Chainlit's sign-in check.
     from ui.web import page_status
 
