@@ -47,6 +47,13 @@ def _connect(docker_host: str | None) -> Any:
     return connect(docker_host)
 
 
+def _hosts(db: Database | None, settings: Settings) -> Any:
+    # Paramiko and the SSH pool load with the first call to another host.
+    from tools.hosts.access import host_access
+
+    return host_access(db, settings)
+
+
 def build_runtime(
     settings: Settings, *, migrate: bool = True, registry: Registry | None = None
 ) -> Runtime:
@@ -73,7 +80,14 @@ def build_runtime(
     salt = derive(key, "placeholders")
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
-    deps = ToolDeps(settings, environ=environ, redaction_salt=salt, db=db, docker_factory=_connect)
+    deps = ToolDeps(
+        settings,
+        environ=environ,
+        redaction_salt=salt,
+        db=db,
+        docker_factory=_connect,
+        hosts_factory=_hosts,
+    )
     events = EventBus()
     gate = Gate(
         db,

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -30,6 +31,7 @@ class PolicyRequest(BaseModel):
     resource: str
     untrusted_values: list[str] = []
     labels: dict[str, str] = {}
+    host: str | None = None  # a registered host the call acts on; None: this machine
 
 
 class Decision(BaseModel):
@@ -53,8 +55,28 @@ def _in_window(window: Window, now: datetime) -> bool:
     return t < window.end and previous in window.days
 
 
+LOCAL_HOST = "local"
+
+
+def host_of(args: dict[str, Any]) -> str | None:
+    """The registered host a call acts on (its `host` argument); None: this machine."""
+    host = args.get("host")
+    return host if isinstance(host, str) else None
+
+
+def _host_matches(rule: Rule, host: str | None) -> bool:
+    """A rule that names no hosts allows on this machine only, but restricts everywhere: a
+    rule written before other hosts existed never lets a call on one of them through."""
+    if rule.hosts is None:
+        return host is None or rule.effect != "allow"
+    name = host or LOCAL_HOST
+    return any(fnmatchcase(name, p.removeprefix("host:")) for p in rule.hosts)
+
+
 def _matches(rule: Rule, req: PolicyRequest, now: datetime) -> bool:
     if not any(fnmatchcase(req.tool, pattern) for pattern in rule.tools):
+        return False
+    if not _host_matches(rule, req.host):
         return False
     if rule.risks is not None and req.risk not in rule.risks:
         return False

@@ -21,7 +21,7 @@ from memory.executions import Limit, OverLimit
 from memory.models import Approval, utcnow
 from memory.vault import Vault
 from policies.approvals import ApprovalStore
-from policies.engine import Decision, PolicyEngine, PolicyRequest
+from policies.engine import Decision, PolicyEngine, PolicyRequest, host_of
 from policies.outcome import ApprovalView, Invocation, ToolOutcome
 from policies.prepare import CallContext, Prepared, Preparer
 from policies.runner import Runner, call_tool
@@ -84,6 +84,7 @@ class Gate:
             resource=resource,
             untrusted_values=untrusted,
             labels=p.labels,
+            host=host_of(p.shown),
         )
 
     async def _decide(self, ctx: CallContext, p: Prepared) -> Decision:
@@ -343,7 +344,13 @@ class Gate:
             )
         # A deny rule added after the question still wins over the approval.
         decision = await self.engine.evaluate(
-            PolicyRequest(tool=row.tool, risk=row.risk, actor=row.actor, resource=row.resource),
+            PolicyRequest(
+                tool=row.tool,
+                risk=row.risk,
+                actor=row.actor,
+                resource=row.resource,
+                host=host_of(row.args),
+            ),
             self.runner.count_recent,
         )
         if decision.decision == "deny":

@@ -54,6 +54,14 @@ class Rule(_Strict):
     risks: list[Literal["read", "write", "destructive"]] | None = None
     actors: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
     resources: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+    hosts: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Which machines the rule covers: registered host names or globs, `local` for this "
+            "one. Left out: an allow rule covers this machine only; deny and ask rules cover all."
+        ),
+    )
     labels: dict[str, str] | None = Field(
         default=None,
         description="Only resources carrying all these labels (a container's Docker labels).",

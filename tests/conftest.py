@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.testbed.caddy_pebble",
     "tests.testbed.receiver",
     "tests.testbed.speech",
+    "tests.testbed.ssh_hosts",
 ]
 
 

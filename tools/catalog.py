@@ -47,6 +47,12 @@ def _caddy() -> tuple[ToolFamily, ...]:
     return (tools.family, reconcile.family, check.family)
 
 
+def _hosts() -> tuple[ToolFamily, ...]:
+    from tools.hosts import tools
+
+    return (tools.family,)
+
+
 def _findings() -> tuple[ToolFamily, ...]:
     from tools import watch
 
@@ -80,6 +86,7 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "ssl": _ssl,
     "domains": _domains,
     "caddy": _caddy,
+    "hosts": _hosts,
     "findings": _findings,
     "runs": _runs,
     "checks": _checks,

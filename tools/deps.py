@@ -13,10 +13,14 @@ from tools.safety.executor import SafeCommandExecutor
 
 if TYPE_CHECKING:
     from memory.db import Database
+    from tools.hosts.access import HostAccess
 
 # Builds the Docker Engine client for an address (None: the local socket). The composition
 # root passes the docker family's `connect`, so this contract knows no family.
 DockerFactory = Callable[[str | None], Any]
+# Builds the SSH access to other registered hosts (their records live in the database); the
+# composition root passes tools.hosts.access.HostAccess, so SSH loads only when used.
+HostsFactory = Callable[["Database | None", "Settings"], "HostAccess"]
 
 
 class ToolDeps:
@@ -29,9 +33,11 @@ class ToolDeps:
         redaction_salt: bytes = DEFAULT_SALT,
         db: Database | None = None,
         docker_factory: DockerFactory | None = None,
+        hosts_factory: HostsFactory | None = None,
     ) -> None:
         self.settings = settings
         self._docker_factory = docker_factory
+        self._hosts_factory = hosts_factory
         # The application database, for tools that keep state (domains); None in bare setups.
         self.db = db
         # Secret per installation, so a placeholder cannot be matched against guessed values.
@@ -66,6 +72,13 @@ class ToolDeps:
         return self._docker_factory(self.docker_host)
 
     @cached_property
+    def hosts(self) -> HostAccess:
+        """Other hosts over SSH: `await deps.hosts.run(name, argv)`, `.docker(name)`."""
+        if self._hosts_factory is None:
+            raise Unreachable("no access to other hosts is configured for these tools")
+        return self._hosts_factory(self.db, self.settings)
+
+    @cached_property
     def executor(self) -> SafeCommandExecutor:
         """The argv-only command runner."""
         executor = SafeCommandExecutor(
@@ -85,3 +98,6 @@ class ToolDeps:
         client = self.__dict__.get("docker")
         if client is not None:
             client.close()
+        hosts = self.__dict__.get("hosts")
+        if hosts is not None:
+            hosts.close()

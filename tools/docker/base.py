@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from tools.registry import ToolArgs, ToolFamily
+from tools.hosts.base import HostArgs
+from tools.registry import ToolFamily
 
 family = ToolFamily("docker")
 
@@ -32,7 +33,7 @@ _HEALTH: dict[str, Health] = {
 }
 
 
-class ContainerArgs(ToolArgs):
+class ContainerArgs(HostArgs):
     """Arguments of a tool that acts on one container."""
 
     name: ContainerName = Field(description="Container name (as in `docker ps`) or id.")

@@ -109,13 +109,26 @@ def _explanation(exc: docker_errors.APIError) -> str:
 
 
 async def run(
-    deps: ToolDeps, call: Callable[[docker.DockerClient], T], subject: str | None = None
+    deps: ToolDeps,
+    call: Callable[[docker.DockerClient], T],
+    subject: str | None = None,
+    host: str | None = None,
 ) -> T:
-    """Run a blocking SDK call in a worker thread; raise typed errors naming the engine."""
-    where = describe_host(deps.docker_host)
+    """Run a blocking SDK call in a worker thread; raise typed errors naming the engine.
+
+    `host` is a registered host whose engine is reached over SSH (None: this machine's).
+    """
+    if host is None:
+        where = describe_host(deps.docker_host)
+        remote = None
+    else:
+        try:
+            remote, where = await deps.hosts.docker(host)
+        except Exception as exc:
+            raise translate(exc, f"host {host}", subject) from exc
 
     def work() -> T:
-        client: docker.DockerClient = deps.docker
+        client: docker.DockerClient = deps.docker if remote is None else remote
         return call(client)
 
     try:

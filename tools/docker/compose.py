@@ -20,10 +20,11 @@ from tools.docker.base import (
     family,
 )
 from tools.docker.client import Json, run
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import HostArgs
+from tools.registry import ToolResult
 
 
-class ListComposeProjectsArgs(ToolArgs):
+class ListComposeProjectsArgs(HostArgs):
     """Which projects to list."""
 
     project: ProjectName | None = Field(default=None, description="Only this project.")
@@ -136,4 +137,6 @@ async def list_compose_projects(
     args: ListComposeProjectsArgs, deps: ToolDeps
 ) -> ListComposeProjectsResult:
     """Compose projects with their services and containers."""
-    return ListComposeProjectsResult(projects=await run(deps, lambda c: _projects(c, args)))
+    return ListComposeProjectsResult(
+        projects=await run(deps, lambda c: _projects(c, args), host=args.host)
+    )

@@ -24,10 +24,11 @@ from tools.docker.base import (
 )
 from tools.docker.client import Json, container_subject, get_many, parse_time, run, short_id
 from tools.docker.names import inspect_raw, real_name
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import LOCAL, HostArgs, host_label
+from tools.registry import ToolResult
 
 
-class ListContainersArgs(ToolArgs):
+class ListContainersArgs(HostArgs):
     """Which containers to list."""
 
     all: bool = Field(default=True, description="Include stopped containers (like `ps -a`).")
@@ -60,11 +61,13 @@ class ContainerSummary(BaseModel):
     compose_service: str | None
     # Only for a container that ran and stopped (exited or dead); None otherwise.
     exit_code: int | None = None
+    host: str = Field(default=LOCAL, description="The machine it runs on (`local`: this one).")
 
 
 class ListContainersResult(ToolResult):
     """The containers found, sorted by name."""
 
+    host: str = Field(default=LOCAL, description="The machine listed (`local`: this one).")
     containers: list[ContainerSummary]
 
     def is_empty(self) -> bool:
@@ -127,12 +130,15 @@ def list_summaries(client: docker.DockerClient, args: ListContainersArgs) -> lis
 List Docker containers (running and stopped by default) with image, state, health, published
 ports, uptime, restart count and Docker Compose project/service. Use it for "what is running",
 "is X up", to find a container's exact name before acting on it, or to spot restart loops.
+Every docker tool takes `host` (a registered host's name) to act on that host's engine.
 """,
 )
 async def list_containers(args: ListContainersArgs, deps: ToolDeps) -> ListContainersResult:
     """List containers with health, ports, uptime and restart counts."""
-    found = await run(deps, lambda c: list_summaries(c, args))
-    return ListContainersResult(containers=found)
+    found = await run(deps, lambda c: list_summaries(c, args), host=args.host)
+    where = host_label(args.host)
+    rows = [c.model_copy(update={"host": where}) for c in found]
+    return ListContainersResult(host=where, containers=rows)
 
 
 class InspectContainerArgs(ContainerArgs):
@@ -285,5 +291,7 @@ or how it is wired before changing anything.
 )
 async def inspect_container(args: InspectContainerArgs, deps: ToolDeps) -> InspectContainerResult:
     """Inspect one container, hiding every environment value."""
-    data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    data = await run(
+        deps, lambda c: inspect_raw(c, args.name), container_subject(args.name), host=args.host
+    )
     return _inspect_result(data, deps)

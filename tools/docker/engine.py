@@ -12,12 +12,13 @@ from pydantic import BaseModel, Field, StringConstraints
 from tools.deps import ToolDeps
 from tools.docker.base import family
 from tools.docker.client import Json, parse_time, run, short_id
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import HostArgs
+from tools.registry import ToolResult
 
 Reference = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.:/@*-]{0,254}$")]
 
 
-class ListImagesArgs(ToolArgs):
+class ListImagesArgs(HostArgs):
     """Which images to list."""
 
     dangling: bool | None = Field(
@@ -84,10 +85,10 @@ which image versions are present, or which unused images take space before pruni
 )
 async def list_images(args: ListImagesArgs, deps: ToolDeps) -> ListImagesResult:
     """List local images."""
-    return await run(deps, lambda c: _images(c, args))
+    return await run(deps, lambda c: _images(c, args), host=args.host)
 
 
-class DiskUsageArgs(ToolArgs):
+class DiskUsageArgs(HostArgs):
     """No arguments."""
 
 
@@ -210,5 +211,5 @@ could reclaim, and the largest objects. Use it when the disk is filling up, befo
 )
 async def disk_usage(args: DiskUsageArgs, deps: ToolDeps) -> DiskUsageResult:
     """Docker disk usage by category, with the largest objects."""
-    df: Json = await run(deps, lambda c: c.api.df())
+    df: Json = await run(deps, lambda c: c.api.df(), host=args.host)
     return _disk(df)

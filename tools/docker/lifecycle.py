@@ -108,7 +108,9 @@ def _act(
 
 
 async def _state_preview(args: ContainerArgs, deps: ToolDeps) -> str | None:
-    data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+    data = await run(
+        deps, lambda c: inspect_raw(c, args.name), container_subject(args.name), host=args.host
+    )
     state: Json = data.get("State") or {}
     image = (data.get("Config") or {}).get("Image") or "?"
     return f"container {args.name!r} (image {image}) is {state.get('Status', 'unknown')} now"
@@ -132,6 +134,7 @@ async def start_container(args: StartContainerArgs, deps: ToolDeps) -> Lifecycle
         deps,
         lambda c: _act(c, args.name, "start", c.api.start),
         container_subject(args.name),
+        host=args.host,
     )
 
 
@@ -153,6 +156,7 @@ async def stop_container(args: StopContainerArgs, deps: ToolDeps) -> LifecycleRe
         deps,
         lambda c: _act(c, args.name, "stop", lambda cid: c.api.stop(cid, timeout=args.timeout)),
         container_subject(args.name),
+        host=args.host,
     )
 
 
@@ -176,6 +180,7 @@ async def restart_container(args: RestartContainerArgs, deps: ToolDeps) -> Lifec
             c, args.name, "restart", lambda cid: c.api.restart(cid, timeout=args.timeout)
         ),
         container_subject(args.name),
+        host=args.host,
     )
 
 
@@ -224,7 +229,7 @@ def _remove(client: docker.DockerClient, args: RemoveContainerArgs) -> RemoveCon
 async def _pin_container(args: RemoveContainerArgs, deps: ToolDeps) -> RemoveContainerArgs:
     """The real name, and the id of the container seen now (what the approval is about)."""
     name = (await real_name(args, deps)).name
-    data = await run(deps, lambda c: inspect_raw(c, name), container_subject(name))
+    data = await run(deps, lambda c: inspect_raw(c, name), container_subject(name), host=args.host)
     pinned = args.expected_id or short_id(data["Id"])
     return args.model_copy(update={"name": name, "expected_id": pinned})
 
@@ -250,4 +255,4 @@ prefer restart_container for a misbehaving service.
 )
 async def remove_container(args: RemoveContainerArgs, deps: ToolDeps) -> RemoveContainerResult:
     """Remove a container."""
-    return await run(deps, lambda c: _remove(c, args), container_subject(args.name))
+    return await run(deps, lambda c: _remove(c, args), container_subject(args.name), host=args.host)

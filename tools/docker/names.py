@@ -29,9 +29,13 @@ async def real_name(args: A, deps: ToolDeps) -> A:
     """The policy sees the container's real name, also when it was named by id or prefix; a
     name that does not exist is refused with the names it was probably meant to be."""
     try:
-        data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+        data = await run(
+            deps, lambda c: inspect_raw(c, args.name), container_subject(args.name), host=args.host
+        )
     except NotFound as exc:
-        close = difflib.get_close_matches(args.name, await run(deps, _names), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(
+            args.name, await run(deps, _names, host=args.host), n=3, cutoff=0.6
+        )
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise NotFound(exc.message + hint) from None
     return args.model_copy(update={"name": str(data.get("Name") or args.name).lstrip("/")})
@@ -40,7 +44,9 @@ async def real_name(args: A, deps: ToolDeps) -> A:
 async def container_labels(args: ContainerArgs, deps: ToolDeps) -> dict[str, str]:
     """The container's labels, for rules that match on them (a gone container has none)."""
     try:
-        data = await run(deps, lambda c: inspect_raw(c, args.name), container_subject(args.name))
+        data = await run(
+            deps, lambda c: inspect_raw(c, args.name), container_subject(args.name), host=args.host
+        )
     except NotFound:
         return {}
     return dict((data.get("Config") or {}).get("Labels") or {})

@@ -149,22 +149,24 @@ def _plan(client: docker.DockerClient, args: PruneArgs) -> list[prune_plan.KindP
 
 
 async def _prune_preview(args: PruneArgs, deps: ToolDeps) -> str | None:
-    kinds = await run(deps, lambda c: _plan(c, args))
+    kinds = await run(deps, lambda c: _plan(c, args), host=args.host)
     return prune_plan.describe(kinds)
 
 
 async def _prune_precheck(args: PruneArgs, deps: ToolDeps) -> None:
-    prune_plan.refuse_if_empty(await run(deps, lambda c: _plan(c, args)))
+    prune_plan.refuse_if_empty(await run(deps, lambda c: _plan(c, args), host=args.host))
 
 
 async def _pin(args: PruneArgs, deps: ToolDeps) -> PruneArgs:
     """Pin the stopped containers and unused volumes seen now: the approval covers those."""
     update: dict[str, list[str]] = {}
     if "containers" in args.what and args.containers is None:
-        rows = await run(deps, lambda c: _stopped(c, args))
+        rows = await run(deps, lambda c: _stopped(c, args), host=args.host)
         update["containers"] = sorted(short_id(str(r["Id"])) for r in rows)
     if "volumes" in args.what and args.volumes is None:
-        update["volumes"] = await run(deps, lambda c: _unused_anonymous_volumes(c, args))
+        update["volumes"] = await run(
+            deps, lambda c: _unused_anonymous_volumes(c, args), host=args.host
+        )
     return args.model_copy(update=update)
 
 
@@ -185,4 +187,4 @@ is needed.
 )
 async def prune(args: PruneArgs, deps: ToolDeps) -> PruneResult:
     """Delete unused Docker objects of the chosen kinds."""
-    return await run(deps, lambda c: _prune(c, args))
+    return await run(deps, lambda c: _prune(c, args), host=args.host)

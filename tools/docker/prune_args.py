@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from tools.docker.base import LabelFilter
-from tools.registry import ToolArgs
+from tools.hosts.base import HostArgs
 
 PruneKind = Literal["containers", "images", "volumes", "networks", "build_cache"]
 Until = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}[smh]$")]
@@ -18,7 +18,7 @@ ANONYMOUS = re.compile(r"^[0-9a-f]{64}$")  # Docker names anonymous volumes by a
 STOPPED = ["exited", "created", "dead"]
 
 
-class PruneArgs(ToolArgs):
+class PruneArgs(HostArgs):
     """What to prune and which of it."""
 
     what: list[PruneKind] = Field(

@@ -11,14 +11,15 @@ from tools.docker.base import family
 from tools.docker.client import run
 from tools.docker.prune import PruneOutcome, _prune_one
 from tools.docker.prune_args import PruneArgs
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import HostArgs
+from tools.registry import ToolResult
 
 # Untagged images only (dangling=true): a tagged image could be the only copy of what a
 # container is recreated from, and the engine never prunes an image a container uses.
 _SAFE = PruneArgs(what=["build_cache", "images"], all_images=False)
 
 
-class ReclaimSpaceArgs(ToolArgs):
+class ReclaimSpaceArgs(HostArgs):
     """No arguments: what is removed is fixed."""
 
 
@@ -41,12 +42,14 @@ def _reclaim(client: docker.DockerClient) -> ReclaimSpaceResult:
 
 
 async def _preview(args: ReclaimSpaceArgs, deps: ToolDeps) -> str | None:
-    kinds = await run(deps, lambda c: prune_plan.plan(c, _SAFE, []))
+    kinds = await run(deps, lambda c: prune_plan.plan(c, _SAFE, []), host=args.host)
     return prune_plan.describe(kinds)
 
 
 async def _precheck(args: ReclaimSpaceArgs, deps: ToolDeps) -> None:
-    prune_plan.refuse_if_empty(await run(deps, lambda c: prune_plan.plan(c, _SAFE, [])))
+    prune_plan.refuse_if_empty(
+        await run(deps, lambda c: prune_plan.plan(c, _SAFE, []), host=args.host)
+    )
 
 
 @family.tool(
@@ -64,4 +67,4 @@ freed. Use it when Docker's disk is filling up; for more, see disk_usage and pru
 )
 async def reclaim_space(args: ReclaimSpaceArgs, deps: ToolDeps) -> ReclaimSpaceResult:
     """Remove build cache and untagged images, reporting the bytes freed."""
-    return await run(deps, _reclaim)
+    return await run(deps, _reclaim, host=args.host)

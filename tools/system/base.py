@@ -12,6 +12,16 @@ from tools.registry import ToolFamily
 
 family = ToolFamily("system")
 
+# Kernel and helper filesystems that hold no user data. Overlay and squashfs are container
+# layers and snap images: their space is counted on the backing disk, and snaps are always full.
+PSEUDO_FS = frozenset(
+    {
+        "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts",
+        "devtmpfs", "efivarfs", "fusectl", "fuse.gvfsd-fuse", "fuse.lxcfs", "fuse.portal",
+        "fuse.snapfuse", "hugetlbfs", "mqueue", "nsfs", "overlay", "proc", "pstore", "ramfs",
+        "rpc_pipefs", "securityfs", "selinuxfs", "squashfs", "sysfs", "tmpfs", "tracefs",
+    }
+)  # fmt: skip
 CMDLINE_MAX = 200
 _PROC_ATTRS = ["pid", "name", "username", "memory_info", "memory_percent", "status", "cmdline"]
 
@@ -42,6 +52,18 @@ class DiskUsage(BaseModel):
     used: int
     free: int
     percent: float
+
+
+class Mount(DiskUsage):
+    """One mounted filesystem with its space and inode use."""
+
+    device: str
+    fstype: str
+    read_only: bool
+    inodes_total: int
+    inodes_used: int
+    inodes_free: int
+    inodes_percent: float | None = Field(description="None when the filesystem has no inode limit")
 
 
 class ProcessInfo(BaseModel):

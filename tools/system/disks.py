@@ -10,40 +10,25 @@ import psutil
 from pydantic import Field
 
 from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolResult
-from tools.system.base import DiskUsage, family
+from tools.hosts.base import LOCAL, HostArgs, host_label
+from tools.registry import ToolResult
+from tools.system.base import PSEUDO_FS, Mount, family
+from tools.system.remote import remote_mounts
 
-# Kernel and helper filesystems that hold no user data. Overlay and squashfs are container
-# layers and snap images: their space is counted on the backing disk, and snaps are always full.
-PSEUDO_FS = frozenset(
-    {
-        "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts",
-        "devtmpfs", "efivarfs", "fusectl", "fuse.gvfsd-fuse", "fuse.lxcfs", "fuse.portal",
-        "fuse.snapfuse", "hugetlbfs", "mqueue", "nsfs", "overlay", "proc", "pstore", "ramfs",
-        "rpc_pipefs", "securityfs", "selinuxfs", "squashfs", "sysfs", "tmpfs", "tracefs",
-    }
-)  # fmt: skip
+# Mount and PSEUDO_FS live in base (the remote path shares them); kept importable from here.
+__all__ = ["PSEUDO_FS", "DisksArgs", "DisksResult", "Mount", "disks"]
 STATFS_TIMEOUT = 5.0  # a stale network mount blocks statvfs; do not wait for it forever
 
 
-class DisksArgs(ToolArgs):
+class DisksArgs(HostArgs):
     all: bool = Field(False, description="Include pseudo/in-memory filesystems (tmpfs, overlay)")
     threshold_percent: float = Field(
         90.0, ge=0, le=100, description="Warn about mounts whose space or inode use reaches this %"
     )
 
 
-class Mount(DiskUsage):
-    device: str
-    fstype: str
-    read_only: bool
-    inodes_total: int
-    inodes_used: int
-    inodes_free: int
-    inodes_percent: float | None = Field(description="None when the filesystem has no inode limit")
-
-
 class DisksResult(ToolResult):
+    host: str = Field(LOCAL, description="The machine the mounts are on (`local`: this one).")
     threshold_percent: float
     mounts: list[Mount]
     warnings: list[str]
@@ -81,23 +66,16 @@ async def _mount_or_error(part: Any) -> Mount | str:
         "size, used/free bytes and %, and inode use; `warnings` lists mounts whose space or "
         "inodes are at or above `threshold_percent` (default 90) and mounts that did not answer. "
         "Use for 'disk full', 'no space left on device', failing writes or capacity planning. "
-        "Pseudo filesystems (tmpfs, overlay, proc, snaps) are skipped unless all=true."
+        "Pseudo filesystems (tmpfs, overlay, proc, snaps) are skipped unless all=true. "
+        "With `host`, the same for a registered host over SSH."
     ),
 )
 async def disks(args: DisksArgs, deps: ToolDeps) -> DisksResult:
     """List mounts with space and inode use, warning about full ones."""
-    parts = await asyncio.to_thread(psutil.disk_partitions, True)
-    chosen = {  # a mount point listed twice shows the later (top-most) mount
-        p.mountpoint: p
-        for p in parts
-        if args.all or p.mountpoint == "/" or p.fstype not in PSEUDO_FS
-    }
-    found = await asyncio.gather(*(_mount_or_error(p) for p in chosen.values()))
-    warnings = [f for f in found if isinstance(f, str)]
-    mounts = sorted(
-        (m for m in found if isinstance(m, Mount) and (args.all or m.total > 0 or m.path == "/")),
-        key=lambda m: m.path,
-    )
+    if args.host is not None:
+        mounts, warnings = await remote_mounts(deps, args.host, args.all)
+    else:
+        mounts, warnings = await _local_mounts(args.all)
     limit = args.threshold_percent
     for m in mounts:
         if m.percent >= limit:
@@ -106,4 +84,22 @@ async def disks(args: DisksArgs, deps: ToolDeps) -> DisksResult:
             )
         if m.inodes_percent is not None and m.inodes_percent >= limit:
             warnings.append(f"{m.path} uses {m.inodes_percent:.1f}% of its inodes")
-    return DisksResult(threshold_percent=limit, mounts=mounts, warnings=warnings)
+    return DisksResult(
+        host=host_label(args.host), threshold_percent=limit, mounts=mounts, warnings=warnings
+    )
+
+
+async def _local_mounts(all_fs: bool) -> tuple[list[Mount], list[str]]:
+    parts = await asyncio.to_thread(psutil.disk_partitions, True)
+    chosen = {  # a mount point listed twice shows the later (top-most) mount
+        p.mountpoint: p
+        for p in parts
+        if all_fs or p.mountpoint == "/" or p.fstype not in PSEUDO_FS
+    }
+    found = await asyncio.gather(*(_mount_or_error(p) for p in chosen.values()))
+    warnings = [f for f in found if isinstance(f, str)]
+    mounts = sorted(
+        (m for m in found if isinstance(m, Mount) and (all_fs or m.total > 0 or m.path == "/")),
+        key=lambda m: m.path,
+    )
+    return mounts, warnings

@@ -11,11 +11,12 @@ import psutil
 from pydantic import BaseModel, Field
 
 from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import HostArgs, local_only
+from tools.registry import ToolResult
 from tools.system.base import family
 
 
-class NetworkArgs(ToolArgs):
+class NetworkArgs(HostArgs):
     interval: float = Field(
         0.0, ge=0, le=5, description="Seconds to sample to compute rates; 0 = totals only"
     )
@@ -71,6 +72,7 @@ def _interface(name: str, c: Any, stats: dict[str, Any], addrs: dict[str, Any]) 
 )
 async def network(args: NetworkArgs, deps: ToolDeps) -> NetworkResult:
     """Report interface counters and, when sampled, rates."""
+    local_only("system.network", args.host)
     first = await asyncio.to_thread(psutil.net_io_counters, pernic=True)
     started = time.monotonic()
     last = first

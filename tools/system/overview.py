@@ -12,11 +12,12 @@ import psutil
 from pydantic import Field
 
 from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import HostArgs, local_only
+from tools.registry import ToolResult
 from tools.system.base import DiskUsage, Memory, Swap, family, memory_stats, swap_stats
 
 
-class OverviewArgs(ToolArgs):
+class OverviewArgs(HostArgs):
     interval: float = Field(0.2, ge=0.05, le=2.0, description="Seconds to sample CPU usage over")
     per_cpu: bool = Field(False, description="Also return the usage of each logical CPU")
 
@@ -80,4 +81,5 @@ def _overview(args: OverviewArgs) -> OverviewResult:
 )
 async def overview(args: OverviewArgs, deps: ToolDeps) -> OverviewResult:
     """Summarise the host's health."""
+    local_only("system.overview", args.host)
     return await asyncio.to_thread(_overview, args)

@@ -8,11 +8,12 @@ from typing import Literal
 from pydantic import Field
 
 from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolResult
+from tools.hosts.base import HostArgs, local_only
+from tools.registry import ToolResult
 from tools.system.base import ProcessInfo, by_rss, family, list_processes, snapshot
 
 
-class TopProcessesArgs(ToolArgs):
+class TopProcessesArgs(HostArgs):
     sort: Literal["cpu", "memory"] = Field("cpu", description="Order by CPU % or by memory (RSS)")
     limit: int = Field(10, ge=1, le=100, description="How many processes to return")
     interval: float = Field(0.5, ge=0.1, le=5, description="Seconds to sample CPU usage over")
@@ -40,6 +41,7 @@ class TopProcessesResult(ToolResult):
 )
 async def top_processes(args: TopProcessesArgs, deps: ToolDeps) -> TopProcessesResult:
     """List the top processes by CPU or memory."""
+    local_only("system.top_processes", args.host)
     procs = await asyncio.to_thread(list_processes, True)
     await asyncio.sleep(args.interval)
     infos = await asyncio.to_thread(snapshot, procs, True)

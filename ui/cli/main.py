@@ -53,6 +53,9 @@ COMMANDS = {
         "ui.cli.domains_cmd:app",
         "Domains: list them, import and export them as JSON or CSV, remove one.",
     ),
+    "hosts": Lazy(
+        "ui.cli.hosts_cmd:app", "Other machines over SSH (host key pinned on first contact)."
+    ),
     "runs": Lazy("ui.cli.runs_cmd:app", "What the background agent ran, found and did."),
     "notify": Lazy("ui.cli.notify_cmd:app", "Notification channels (JARVIS_NOTIFY_URLS)."),
     "schedule": Lazy("ui.cli.runs_cmd:schedule_app", "When the background agent runs what."),
