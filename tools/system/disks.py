@@ -92,9 +92,7 @@ async def disks(args: DisksArgs, deps: ToolDeps) -> DisksResult:
 async def _local_mounts(all_fs: bool) -> tuple[list[Mount], list[str]]:
     parts = await asyncio.to_thread(psutil.disk_partitions, True)
     chosen = {  # a mount point listed twice shows the later (top-most) mount
-        p.mountpoint: p
-        for p in parts
-        if all_fs or p.mountpoint == "/" or p.fstype not in PSEUDO_FS
+        p.mountpoint: p for p in parts if all_fs or p.mountpoint == "/" or p.fstype not in PSEUDO_FS
     }
     found = await asyncio.gather(*(_mount_or_error(p) for p in chosen.values()))
     warnings = [f for f in found if isinstance(f, str)]
