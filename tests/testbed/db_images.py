@@ -9,6 +9,7 @@ settings from the command line or a config file. Built once and reused while the
 
 - `pg_image`: `jarvis-test/postgres:15` (the host's PostgreSQL 15).
 - `redis_image`: `jarvis-test/redis:7` (the host's redis-server).
+- `mariadb_image`: `jarvis-test/mariadb:10.11` (the host's MariaDB server).
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from tests.testbed.services import missing_service
 
 PG_IMAGE = "jarvis-test/postgres:15"
 REDIS_IMAGE = "jarvis-test/redis:7"
+MARIADB_IMAGE = "jarvis-test/mariadb:10.11"
 BUSYBOX = Path("/bin/busybox")
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_LIB = Path("/usr/lib/postgresql/15/lib")
 PG_SHARE = Path("/usr/share/postgresql/15")
-HOW = "apt-get install postgresql-15 redis-server busybox-static"
+HOW = "apt-get install postgresql-15 redis-server mariadb-server busybox-static"
 
 PG_ENTRYPOINT = r"""#!/bin/sh
 # First start: initdb with the superuser password from the environment; then run as postgres.
@@ -68,6 +70,37 @@ if [ "$1" = redis-server ] && [ "$(id -u)" = 0 ]; then
   chown -R redis:redis /data
   exec su -p -s /bin/sh -c 'exec "$0" "$@"' -- redis "$@"
 fi
+exec "$@"
+"""
+
+MARIADB_ENTRYPOINT = r"""#!/bin/sh
+# First start: system tables, then root (here and from anywhere) with the password from the
+# environment, all in one bootstrap run; then the server drops to the mysql user itself.
+set -e
+if [ -n "$MARIADB_ROOT_PASSWORD_FILE" ]; then
+  MARIADB_ROOT_PASSWORD="$(cat "$MARIADB_ROOT_PASSWORD_FILE")"
+fi
+mkdir -p /var/lib/mysql /run/mysqld
+chown mysql:mysql /var/lib/mysql /run/mysqld
+if [ ! -d /var/lib/mysql/mysql ]; then
+  if [ -z "$MARIADB_ROOT_PASSWORD" ]; then
+    echo "error: MARIADB_ROOT_PASSWORD or MARIADB_ROOT_PASSWORD_FILE must be set" >&2
+    exit 1
+  fi
+  pw="$(printf '%s' "$MARIADB_ROOT_PASSWORD" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
+  share=/usr/share/mysql
+  {
+    printf '%s\n' "CREATE DATABASE IF NOT EXISTS mysql;" "USE mysql;" "SET @auth_root_socket=NULL;"
+    cat $share/mysql_system_tables.sql $share/mysql_performance_tables.sql \
+      $share/mysql_system_tables_data.sql
+    echo "FLUSH PRIVILEGES;"
+    printf "ALTER USER 'root'@'localhost' IDENTIFIED BY '%s';\n" "$pw"
+    printf "CREATE USER 'root'@'%%' IDENTIFIED BY '%s';\n" "$pw"
+    echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+  } | mariadbd --bootstrap --user=mysql --datadir=/var/lib/mysql --log-warnings=0 \
+      --enforce-storage-engine="" --max_allowed_packet=8M --net_buffer_length=16K
+fi
+unset MARIADB_ROOT_PASSWORD pw
 exec "$@"
 """
 
@@ -197,6 +230,17 @@ def redis_rootfs() -> bytes:
     return fs.tar()
 
 
+def mariadb_rootfs() -> bytes:
+    """The host's MariaDB server, its admin client and the system tables' SQL."""
+    fs = _base("mysql:x:999:999::/var/lib/mysql:/bin/sh\n", "mysql:x:999:\n")
+    fs.add_binaries([Path("/usr/sbin/mariadbd"), Path("/usr/bin/mariadb-admin")])
+    fs.add_tree(Path("/usr/share/mysql"))
+    fs.add_tree(Path("/usr/share/zoneinfo"))
+    fs.text("usr/local/bin/docker-entrypoint.sh", MARIADB_ENTRYPOINT, 0o755)
+    fs.dirs.update({"var/lib/mysql": 0o755, "run/mysqld": 0o755})
+    return fs.tar()
+
+
 PATH = "/usr/local/bin:/usr/lib/postgresql/15/bin:/usr/bin:/bin"
 RECIPES = {
     PG_IMAGE: (
@@ -221,6 +265,17 @@ RECIPES = {
             'VOLUME ["/data"]',
         ],
         [Path("/usr/bin/redis-server")],
+    ),
+    MARIADB_IMAGE: (
+        mariadb_rootfs,
+        [
+            'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]',
+            'CMD ["mariadbd", "--user=mysql"]',
+            f"ENV PATH={PATH}:/usr/sbin",
+            "EXPOSE 3306",
+            'VOLUME ["/var/lib/mysql"]',
+        ],
+        [Path("/usr/sbin/mariadbd"), Path("/usr/share/mysql")],
     ),
 }
 
@@ -252,3 +307,9 @@ def pg_image(docker_client: docker.DockerClient) -> str:
 def redis_image(docker_client: docker.DockerClient) -> str:
     """`jarvis-test/redis:7`, built from the host's redis-server (reused when present)."""
     return ensure_db_image(docker_client, REDIS_IMAGE)
+
+
+@pytest.fixture(scope="session")
+def mariadb_image(docker_client: docker.DockerClient) -> str:
+    """`jarvis-test/mariadb:10.11`, built from the host's MariaDB (reused when present)."""
+    return ensure_db_image(docker_client, MARIADB_IMAGE)

@@ -13,6 +13,7 @@ from typing import Any
 
 import docker
 import psycopg
+import pymysql
 import pytest
 
 from core.errors import NotFound
@@ -41,13 +42,14 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, pg_image: str, redis_image: str) -> Settings:
+def settings(tmp_path: Path, pg_image: str, redis_image: str, mariadb_image: str) -> Settings:
     """Deployments use the local test images, are labelled as test objects, never pull."""
     data = tmp_path / "data"
     data.mkdir()
     deploy = DatabasesSettings(
         postgresql_image=pg_image,
         redis_image=redis_image,
+        mariadb_image=mariadb_image,
         pull_images=False,
         labels=TEST_LABELS,
         healthy_seconds=90,
@@ -176,6 +178,34 @@ async def test_deploy_postgres_after_approval_then_use_and_remove_it(
     assert not exists(docker_client.api.inspect_volume, volume_name(server_name))
     with pytest.raises(NotFound):
         await databases.get_server(database, server_name)
+
+
+async def test_deploy_mariadb_and_make_a_database_on_it(
+    gate: Gate,
+    database: Database,
+    settings: Settings,
+    docker_client: docker.DockerClient,
+    server_name: str,
+) -> None:
+    result = await approved(gate, "db.deploy_server", {"engine": "mariadb", "name": server_name})
+    port = result["port"]
+    assert result["username"] == "root"
+    attrs = docker_client.api.inspect_container(container_name(server_name))
+    assert attrs["State"]["Health"]["Status"] == "healthy"
+    password = await password_of(database, settings, server_name)
+    assert password not in str(attrs["Config"]["Env"])
+
+    made = await approved(gate, "db.create_database", {"server": server_name, "name": "wiki"})
+    assert made["database"] == "wiki"
+    conn = pymysql.connect(host="127.0.0.1", port=port, user="root", password=password)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SHOW DATABASES LIKE 'wiki'")
+            assert cur.fetchall() == (("wiki",),)
+    finally:
+        conn.close()
+    await approved(gate, "db.undeploy_server", {"name": server_name})
+    await assert_nothing_left(database, docker_client, server_name)
 
 
 async def assert_nothing_left(
