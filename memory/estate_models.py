@@ -74,3 +74,21 @@ class Host(Base):
     fingerprint: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column()
+
+
+class Integration(Base):
+    """A service Jarvis talks to (Home Assistant, Plex, n8n, Sunshine, Google)."""
+
+    __tablename__ = "integrations"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    url: Mapped[str] = mapped_column(Text)
+    # Credential field -> vault placeholder (token, password, refresh token ...); never values.
+    secret_refs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Non-secret settings (user name, pinned certificate fingerprint, calendar id ...).
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tested_at: Mapped[datetime | None] = mapped_column()
+    # The last test's outcome: None (never), "ok" or the reason it failed.
+    test_result: Mapped[str | None] = mapped_column(Text)
