@@ -115,7 +115,7 @@ def test_changed_host_key_refuses_calls_and_raises_a_finding(cli: Cli, ssh_host:
 def test_policy_rules_match_a_host(
     cli: Cli, ssh_host: SshHost, tmp_path: Path, make_container: MakeContainer
 ) -> None:
-    name = make_container().name
+    name = str(make_container().name)
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         "version: 1\nrules:\n"
