@@ -110,6 +110,27 @@ class DatabasesSettings(BaseModel):
     )
 
 
+class IntegrationsSettings(BaseModel):
+    """How Jarvis talks to the services it integrates (Home Assistant, Plex, n8n ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one request to a service may take."
+    )
+    retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of a request a service answered 5xx or 429."
+    )
+    backoff_seconds: float = Field(
+        default=0.5, ge=0, description="First pause before a retry; doubled each time."
+    )
+    max_retry_after_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="The longest Retry-After honoured; a longer wait is reported instead.",
+    )
+
+
 def known_time_zone(value: str) -> str:
     """The name of a time zone this machine knows (ValueError otherwise)."""
     try:
@@ -325,6 +346,7 @@ class Settings(BaseSettings):
     background: BackgroundSettings = Field(default_factory=BackgroundSettings)
     databases: DatabasesSettings = Field(default_factory=DatabasesSettings)
     backups: BackupSettings = Field(default_factory=BackupSettings)
+    integrations: IntegrationsSettings = Field(default_factory=IntegrationsSettings)
 
     @field_validator("notify_urls", mode="before")
     @classmethod
