@@ -47,6 +47,12 @@ class Unreachable(JarvisError):
     kind = "unreachable"
 
 
+class BadReply(Unreachable):
+    """An external system answered, but not with what its API documents (wrong URL, proxy page)."""
+
+    kind = "bad_reply"
+
+
 class AuthFailed(JarvisError):
     """An external system refused our credentials."""
 
