@@ -101,8 +101,9 @@ async def deploy_server(args: DeployArgs, deps: ToolDeps) -> DeployResult:
     p = await _refuse_taken(args, deps)
     await dd.ensure_image(deps, p.image, settings.pull_images)
     password = secrets.token_urlsafe(PASSWORD_BYTES)
+    made = dd.Made()
     try:
-        await dd.start(deps, p, password)
+        await dd.start(deps, p, password, made)
         waited = await dd.wait_healthy(deps, p.container, settings.healthy_seconds)
         await _signs_in(p, password, deps)
         await databases.add_server(
@@ -118,15 +119,16 @@ async def deploy_server(args: DeployArgs, deps: ToolDeps) -> DeployResult:
             container=p.container,
         )
     except asyncio.CancelledError:
-        await dd.remove(deps, p.container, p.volume)
+        await dd.remove(deps, made.container, made.volume)
         raise
     except Exception as exc:
-        left = await dd.remove(deps, p.container, p.volume)
-        undone = (
-            f"{', '.join(left)} could not be removed"
-            if left
-            else "the container and volume it made were removed"
-        )
+        left = await dd.remove(deps, made.container, made.volume)
+        if left:
+            undone = f"{', '.join(left)} could not be removed"
+        elif made.container or made.volume:
+            undone = "the container and volume it made were removed"
+        else:
+            undone = "nothing had been created"
         why = exc.message if isinstance(exc, JarvisError) else type(exc).__name__
         raise ChangeFailed(
             f"deploying {p.server} failed: {why}; {undone} and nothing was registered"

@@ -130,7 +130,15 @@ async def ensure_image(deps: ToolDeps, image: str, pull: bool) -> None:
     await run(deps, work, f"image {image}")
 
 
-async def start(deps: ToolDeps, p: Plan, password: str) -> None:
+@dataclass
+class Made:
+    """What one deployment created so far: a failure removes these and nothing else."""
+
+    container: str | None = None  # its id: a same-named container made by others is not ours
+    volume: str | None = None
+
+
+async def start(deps: ToolDeps, p: Plan, password: str, made: Made) -> None:
     """Volume, container (secret files copied in before the first start), start."""
     spec = p.spec
 
@@ -138,7 +146,11 @@ async def start(deps: ToolDeps, p: Plan, password: str) -> None:
     policy: Any = {"Name": "unless-stopped", "MaximumRetryCount": 0}
 
     def work(client: docker.DockerClient) -> None:
+        # Creating a volume whose name exists returns the existing one: never adopt it.
+        if _exists(client.api.inspect_volume, p.volume):
+            raise Conflict(f"a volume named {p.volume} already exists")
         client.volumes.create(name=p.volume, labels=p.labels)
+        made.volume = p.volume
         container = client.containers.create(
             p.image,
             command=spec.command(),
@@ -151,6 +163,7 @@ async def start(deps: ToolDeps, p: Plan, password: str) -> None:
             restart_policy=policy,
             detach=True,
         )
+        made.container = container.id
         container.put_archive("/", secrets_tar(spec.files(password)))
         container.start()
 
@@ -187,13 +200,14 @@ def _log_tail(client: docker.DockerClient, name: str) -> str:
     return " | ".join(line.strip() for line in text.splitlines() if line.strip())[:500]
 
 
-async def remove(deps: ToolDeps, container: str, volume: str | None) -> list[str]:
-    """Remove a container (and its volume); what could not be removed, said plainly."""
+async def remove(deps: ToolDeps, container: str | None, volume: str | None) -> list[str]:
+    """Remove a container (and a volume); what could not be removed, said plainly."""
 
     def work(client: docker.DockerClient) -> list[str]:
         left: list[str] = []
         try:
-            client.api.remove_container(container, force=True, v=True)
+            if container is not None:
+                client.api.remove_container(container, force=True, v=True)
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as exc:

@@ -6,63 +6,30 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
 import redis
 
-from core.settings import DatabasesSettings, Settings
+from core.settings import Settings
 from memory import databases
-from memory.db import Database, upgrade
+from memory.db import Database
 from memory.vault import Vault, load_key
 from policies.gate import CallContext, Gate
-from tests.testbed.docker_fixtures import OWNER_LABEL, SESSION, TEST_LABEL
 from tests.testbed.services import missing_service
+from tests.tools.db import deploy_fixtures as fx
 from tools.db.deploy_specs import container_name, volume_name
-from tools.deps import ToolDeps
-from tools.docker.client import connect
 
 USER = CallContext(actor="user:evin")
 LOOPBACK = ("127.0.0.1", 6379)
 SALT = b"server-info-test-salt"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """Jarvis's own store on SQLite (the registry); these tests are about the servers."""
-    url = f"sqlite:///{tmp_path / 'jarvis.db'}"
-    upgrade(url)
-    return url
-
-
-@pytest.fixture
-def settings(tmp_path: Path, redis_image: str) -> Settings:
-    """Deployed Redis servers come from the local test image, labelled as test objects."""
-    data = tmp_path / "data"
-    data.mkdir()
-    deploy = DatabasesSettings(
-        redis_image=redis_image,
-        pull_images=False,
-        labels={TEST_LABEL: "1", OWNER_LABEL: SESSION},
-        healthy_seconds=60,
-    )
-    return Settings(data_dir=data, databases=deploy)
-
-
-@pytest.fixture
-def tool_deps(settings: Settings, docker_host: str, database: Database) -> Iterator[ToolDeps]:
-    """Tool dependencies with Jarvis's store, on the test engine."""
-    deps = ToolDeps(
-        settings,
-        environ={"DOCKER_HOST": docker_host},
-        redaction_salt=SALT,
-        db=database,
-        docker_factory=connect,
-    )
-    yield deps
-    deps.close()
+# The deployment tests' fixtures, by name (pytest finds them as attributes of this module).
+db_url = fx.db_url
+settings = fx.settings
+tool_deps = fx.tool_deps
 
 
 @pytest.fixture
