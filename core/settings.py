@@ -26,6 +26,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from core.db_settings import BackupSettings, DatabasesSettings
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "jarvis"
@@ -86,28 +88,6 @@ class DomainsSettings(BaseModel):
     )
     cert_thresholds: tuple[int, int, int] = (21, 7, 2)
     record_ttl: int = Field(default=300, ge=30, le=86400)
-
-
-class DatabasesSettings(BaseModel):
-    """Database servers Jarvis starts itself (`db.deploy_server`): images, where, how long."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    postgresql_image: str = Field(default="postgres:16-alpine", min_length=1)
-    mariadb_image: str = Field(default="mariadb:11", min_length=1)
-    redis_image: str = Field(default="redis:7-alpine", min_length=1)
-    publish_address: str = Field(
-        default="127.0.0.1", description="Host address a deployed server's port is published on."
-    )
-    healthy_seconds: float = Field(
-        default=120.0, gt=0, description="How long a new server has to report healthy."
-    )
-    labels: dict[str, str] = Field(
-        default_factory=dict, description="Extra labels on every deployed container and volume."
-    )
-    pull_images: bool = Field(
-        default=True, description="Pull a missing image first (off: a missing image is an error)."
-    )
 
 
 class IntegrationsSettings(BaseModel):
@@ -215,21 +195,6 @@ class BackgroundSettings(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError("schedule entries need distinct names")
         return value
-
-
-class BackupSettings(BaseModel):
-    """Database backups: where they go and how many are kept."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    dir: Path | None = Field(
-        default=None, description="Where backups go (default: <data dir>/backups)."
-    )
-    keep_daily: int = Field(default=7, ge=1, description="Newest backup of each of N days.")
-    keep_weekly: int = Field(default=4, ge=0, description="Newest backup of each of M weeks.")
-    timeout_seconds: float = Field(
-        default=3600.0, gt=0, description="How long one dump or restore may take."
-    )
 
 
 class NotifyChannel(BaseModel):
