@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tools.checks import audit, caddy, containers, domains, host, ssh_hosts, workflows
+from tools.checks import audit, caddy, containers, databases, domains, host, ssh_hosts, workflows
 from tools.checks.base import Check, CheckSet
 
 SETS: list[CheckSet] = [containers.checks, host.checks]
 SETS += [domains.checks, caddy.checks, workflows.checks, audit.checks, ssh_hosts.checks]
+SETS += [databases.checks]
 
 
 def all_checks() -> list[Check]:
