@@ -45,7 +45,7 @@ class Cluster:
             host="127.0.0.1", port=self.port, user="postgres", dbname=database, autocommit=True
         ) as conn:
             for statement in statements:
-                cur = conn.execute(statement)  # type: ignore[arg-type]  # fixed test SQL
+                cur = conn.execute(statement)
                 rows = cur.fetchall() if cur.description else []
         return rows
 
