@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from core.events import Event, EventBus
@@ -54,6 +55,13 @@ def _hosts(db: Database | None, settings: Settings) -> Any:
     return host_access(db, settings)
 
 
+def _integrations(vault: Vault, db: Database | None, settings: Settings, salt: bytes) -> Any:
+    # httpx and each kind's client load with the first call to an integration.
+    from tools.integrations.access import Integrations
+
+    return Integrations(db, settings, salt, vault)
+
+
 def build_runtime(
     settings: Settings, *, migrate: bool = True, registry: Registry | None = None
 ) -> Runtime:
@@ -80,6 +88,8 @@ def build_runtime(
     salt = derive(key, "placeholders")
     # The environment is read here, once, and handed down.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
+    # One vault for the gate and for integration clients, so secrets are decrypted once.
+    vault = Vault(key)
     deps = ToolDeps(
         settings,
         environ=environ,
@@ -87,6 +97,7 @@ def build_runtime(
         db=db,
         docker_factory=_connect,
         hosts_factory=_hosts,
+        integrations_factory=partial(_integrations, vault),
     )
     events = EventBus()
     gate = Gate(
@@ -94,7 +105,7 @@ def build_runtime(
         registry,
         engine,
         deps,
-        Vault(key),
+        vault,
         approval_ttl=timedelta(seconds=settings.approval_ttl_seconds),
         on_approval=lambda view: events.publish(
             Event(kind="approval.created", data=view.model_dump(mode="json"))

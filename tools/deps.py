@@ -14,6 +14,7 @@ from tools.safety.executor import SafeCommandExecutor
 if TYPE_CHECKING:
     from memory.db import Database
     from tools.hosts.access import HostAccess
+    from tools.integrations.access import Integrations
 
 # Builds the Docker Engine client for an address (None: the local socket). The composition
 # root passes the docker family's `connect`, so this contract knows no family.
@@ -21,6 +22,10 @@ DockerFactory = Callable[[str | None], Any]
 # Builds the SSH access to other registered hosts (their records live in the database); the
 # composition root passes tools.hosts.access.HostAccess, so SSH loads only when used.
 HostsFactory = Callable[["Database | None", "Settings"], "HostAccess"]
+# Builds the access to configured integrations (Home Assistant, Plex ...): their rows are in the
+# database and their credentials in the vault, which the composition root holds; the factory
+# gets this installation's placeholder salt. Tools get clients from it, never a credential.
+IntegrationsFactory = Callable[["Database | None", "Settings", bytes], "Integrations"]
 
 
 class ToolDeps:
@@ -34,10 +39,12 @@ class ToolDeps:
         db: Database | None = None,
         docker_factory: DockerFactory | None = None,
         hosts_factory: HostsFactory | None = None,
+        integrations_factory: IntegrationsFactory | None = None,
     ) -> None:
         self.settings = settings
         self._docker_factory = docker_factory
         self._hosts_factory = hosts_factory
+        self._integrations_factory = integrations_factory
         # The application database, for tools that keep state (domains); None in bare setups.
         self.db = db
         # Secret per installation, so a placeholder cannot be matched against guessed values.
@@ -77,6 +84,13 @@ class ToolDeps:
         if self._hosts_factory is None:
             raise Unreachable("no access to other hosts is configured for these tools")
         return self._hosts_factory(self.db, self.settings)
+
+    @cached_property
+    def integrations(self) -> Integrations:
+        """Configured integrations: `async with deps.integrations.open(KIND) as client`."""
+        if self._integrations_factory is None:
+            raise Unreachable("no access to integrations is configured for these tools")
+        return self._integrations_factory(self.db, self.settings, self.redaction_salt)
 
     @cached_property
     def executor(self) -> SafeCommandExecutor:

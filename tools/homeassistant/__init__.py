@@ -1,0 +1,1 @@
+"""Home Assistant: entities and their states, service calls (lights, switches, scenes ...)."""

@@ -1,0 +1,1 @@
+"""Integrated services: the registry of kinds, the shared HTTP client and access for tools."""

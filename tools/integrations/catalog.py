@@ -1,0 +1,35 @@
+"""The kinds of integration Jarvis knows; adding a kind means one module and one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from core.errors import BadInput
+from tools.integrations.kinds import Kind
+
+
+def _homeassistant() -> Kind[Any]:
+    # Imported on use: each kind loads only its own client code.
+    from tools.homeassistant.kind import KIND
+
+    return KIND
+
+
+# Kind name -> its loader.
+KINDS: dict[str, Callable[[], Kind[Any]]] = {
+    "homeassistant": _homeassistant,
+}
+
+
+def names() -> list[str]:
+    """Every kind name, sorted."""
+    return sorted(KINDS)
+
+
+def kind(name: str) -> Kind[Any]:
+    """The kind called `name`, or BadInput naming the known ones."""
+    load = KINDS.get(name)
+    if load is None:
+        raise BadInput(f"unknown integration kind {name!r}; known: {', '.join(names())}")
+    return load()
