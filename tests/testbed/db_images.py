@@ -7,7 +7,7 @@ official image's on the points Jarvis relies on: the superuser password comes fr
 first start, the server runs as its own user. Redis, like the official image, reads its
 settings from the command line or a config file. Built once and reused while the tag exists.
 
-- `pg_image`: `jarvis-test/postgres:15` (the host's PostgreSQL 15).
+- `pg_image`: `jarvis-test/postgres:<major>` (the host's PostgreSQL, 15 on Debian 12).
 - `redis_image`: `jarvis-test/redis:7` (the host's redis-server).
 - `mariadb_image`: `jarvis-test/mariadb:10.11` (the host's MariaDB server).
 """
@@ -26,14 +26,25 @@ import pytest
 from tests.testbed.db_entrypoints import MARIADB_ENTRYPOINT, PG_ENTRYPOINT, REDIS_ENTRYPOINT
 from tests.testbed.services import missing_service
 
-PG_IMAGE = "jarvis-test/postgres:15"
+
+def _pg_version() -> str:
+    """The newest PostgreSQL major version installed here (Debian's layout), or "15"."""
+    found = sorted(
+        (p.parent.parent.name for p in Path("/usr/lib/postgresql").glob("*/bin/postgres")),
+        key=lambda v: int(v) if v.isdigit() else 0,
+    )
+    return found[-1] if found else "15"
+
+
+PG_VERSION = _pg_version()
+PG_IMAGE = f"jarvis-test/postgres:{PG_VERSION}"
 REDIS_IMAGE = "jarvis-test/redis:7"
 MARIADB_IMAGE = "jarvis-test/mariadb:10.11"
 BUSYBOX = Path("/bin/busybox")
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_LIB = Path("/usr/lib/postgresql/15/lib")
-PG_SHARE = Path("/usr/share/postgresql/15")
-HOW = "apt-get install postgresql-15 redis-server mariadb-server busybox-static"
+PG_BIN = Path(f"/usr/lib/postgresql/{PG_VERSION}/bin")
+PG_LIB = Path(f"/usr/lib/postgresql/{PG_VERSION}/lib")
+PG_SHARE = Path(f"/usr/share/postgresql/{PG_VERSION}")
+HOW = "apt-get install postgresql redis-server mariadb-server busybox-static"
 
 
 class Rootfs:
@@ -138,7 +149,7 @@ def _base(users: str, groups: str) -> Rootfs:
 
 
 def postgres_rootfs() -> bytes:
-    """PostgreSQL 15 from the host: server, client tools, extensions' libraries, data files."""
+    """PostgreSQL from the host: server, client tools, extensions' libraries, data files."""
     fs = _base("postgres:x:70:70::/var/lib/postgresql:/bin/sh\n", "postgres:x:70:\n")
     tools = ("postgres", "initdb", "pg_ctl", "pg_isready", "psql", "pg_dump", "pg_restore")
     fs.add_binaries(PG_BIN / name for name in tools)
@@ -172,7 +183,7 @@ def mariadb_rootfs() -> bytes:
     return fs.tar()
 
 
-PATH = "/usr/local/bin:/usr/lib/postgresql/15/bin:/usr/bin:/bin"
+PATH = f"/usr/local/bin:{PG_BIN}:/usr/bin:/bin"
 RECIPES = {
     PG_IMAGE: (
         postgres_rootfs,
@@ -230,7 +241,7 @@ def ensure_db_image(client: docker.DockerClient, image: str) -> str:
 
 @pytest.fixture(scope="session")
 def pg_image(docker_client: docker.DockerClient) -> str:
-    """`jarvis-test/postgres:15`, built from the host's PostgreSQL (reused when present)."""
+    """`jarvis-test/postgres:<major>`, built from the host's PostgreSQL (reused when present)."""
     return ensure_db_image(docker_client, PG_IMAGE)
 
 

@@ -15,6 +15,7 @@ from memory import databases
 from memory.db import Database
 from memory.models import AuditEntry
 from policies.gate import Gate
+from tests.testbed.db_images import PG_VERSION
 from tests.tools.db import deploy_fixtures as fx
 from tests.tools.db.deploy_fixtures import USER, approved, assert_nothing_left, exists, password_of
 from tools.db.deploy_specs import container_name, volume_name
@@ -70,7 +71,7 @@ async def test_deploy_postgres_after_approval_then_use_and_remove_it(
 
     checked = await gate.invoke(USER, "db.server_info", {"server": server_name})
     assert checked.status == "ok" and checked.data is not None, checked.message
-    assert checked.data["version"].startswith("PostgreSQL 15")
+    assert checked.data["version"].startswith(f"PostgreSQL {PG_VERSION}.")
 
     # A database on it, through the registry's own tool.
     made = await approved(gate, "db.create_database", {"server": server_name, "name": "nextcloud"})
