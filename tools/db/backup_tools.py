@@ -12,7 +12,7 @@ from tools.db import servers
 from tools.db.backups import take_backup, verify
 from tools.db.models import BackupArgs, DatabaseArgs, RestoreArgs
 from tools.db.restore import restore
-from tools.db.tools import family
+from tools.db.tools import family, known_server
 from tools.deps import ToolDeps
 from tools.registry import ToolResult
 
@@ -65,6 +65,7 @@ class BackupResult(ToolResult):
     "backup",
     risk="write",
     resource="db:{server}/{database}",
+    canonical=known_server,
     description=(
         "Back up one database with the engine's own dump tool (compressed, checksummed, rows "
         "per table recorded) into the backup folder; old backups are pruned by retention."

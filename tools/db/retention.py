@@ -1,12 +1,13 @@
 """Which backups to keep: the newest of each of N days and of each of M weeks (pure logic).
 
 Rules, for the finished backups of one database:
-- the newest backup is always kept (even when it is older than every window), and so is the
-  newest regular (manual or scheduled) one;
-- regular backups: the newest of each of the `keep_daily` most recent calendar days (UTC)
-  that have one, and the newest of each of the `keep_weekly` most recent ISO weeks;
+- every backup younger than a day is kept (a backup taken before an upgrade survives the
+  one taken after it), and the newest backup and the newest regular one are always kept;
+- regular (manual or scheduled) backups: the newest of each of the `keep_daily` most recent
+  calendar days (UTC) that have one, and the newest of each of the `keep_weekly` most recent
+  ISO weeks;
 - safety backups (taken before a restore) stay out of those buckets, so a restore never pushes
-  out the backup it restores from; each is kept for a day, then goes (unless it is the newest).
+  out the backup it restores from; a day after they were taken they go (unless newest).
 Everything else may go.
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-SAFETY_MIN_AGE = timedelta(days=1)
+KEEP_ALL_WITHIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,7 @@ def to_delete(
     keep = {ordered[-1].id}
     if regular:
         keep.add(regular[-1].id)
-    keep |= {
-        b.id
-        for b in ordered
-        if b.kind == "safety" and _utc(now) - _utc(b.created_at) < SAFETY_MIN_AGE
-    }
+    keep |= {b.id for b in ordered if _utc(now) - _utc(b.created_at) < KEEP_ALL_WITHIN}
     keep |= _newest_per(regular, "day", keep_daily)
     keep |= _newest_per(regular, "week", keep_weekly)
     return [b.id for b in ordered if b.id not in keep]

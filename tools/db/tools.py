@@ -136,6 +136,12 @@ class CreatedResult(ToolResult):
     reveal: str
 
 
+async def known_server(args: Any, deps: ToolDeps) -> Any:
+    """The call names a registered server (an unknown one is bad input, nothing is asked)."""
+    await databases.get_server(servers.store(deps), args.server)
+    return args
+
+
 async def _absent(args: NameArgs, deps: ToolDeps) -> None:
     _server, engine = await servers.engine_for(deps, args.server)
     if await engine.exists(args.name):
@@ -148,6 +154,7 @@ async def _absent(args: NameArgs, deps: ToolDeps) -> None:
     "create_database",
     risk="write",
     resource="db:{server}/{name}",
+    canonical=known_server,
     precheck=_absent,
     description=(
         "Create a database and its own user (same name) with a generated password kept in the "
@@ -216,6 +223,7 @@ async def _present(args: NameArgs, deps: ToolDeps) -> None:
     "drop_database",
     risk="destructive",
     resource="db:{server}/{name}",
+    canonical=known_server,
     precheck=_present,
     description=(
         "Drop a database (its connections are closed) and the user Jarvis created for it. "
