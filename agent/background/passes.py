@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from agent.background.db_backups import backup_databases
 from agent.background.repairs import RepairAction, repair
 from agent.checkpoints import trim_checkpoints
 from agent.runtime import Runtime
@@ -146,7 +147,7 @@ async def _step(name: str, work: Callable[[], Awaitable[str]]) -> dict[str, Any]
 
 
 async def maintenance_pass(rt: Runtime, run: RunView) -> PassResult:
-    """Nightly housekeeping: reclaim Docker space (in the window), trim history, compact."""
+    """Nightly housekeeping: reclaim Docker space, back up and verify databases, trim, compact."""
     keep = rt.settings.background
     approvals: list[str] = []
 
@@ -161,6 +162,9 @@ async def maintenance_pass(rt: Runtime, run: RunView) -> PassResult:
         if outcome.approval_id and outcome.status == "approval_required":
             approvals.append(outcome.approval_id)
         return f"{outcome.status}: {outcome.message or outcome.reason or 'done'}"
+
+    async def backups() -> str:
+        return await backup_databases(rt, run, approvals)
 
     async def trim() -> str:
         runs_cut = utcnow() - timedelta(days=keep.keep_runs_days)
@@ -181,6 +185,7 @@ async def maintenance_pass(rt: Runtime, run: RunView) -> PassResult:
 
     steps = [
         await _step("reclaim_space", reclaim),
+        await _step("backup_databases", backups),
         await _step("trim_history", trim),
         await _step("trim_checkpoints", checkpoints),
         await _step("expire_approvals", expire),

@@ -54,6 +54,7 @@ async def test_maintenance_trims_compacts_and_asks_to_reclaim_outside_the_window
     steps = {a["step"]: a for a in done.actions}
     assert set(steps) == {
         "reclaim_space",
+        "backup_databases",
         "trim_history",
         "trim_checkpoints",
         "expire_approvals",
