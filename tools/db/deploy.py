@@ -19,7 +19,7 @@ from core.errors import ChangeFailed, Conflict, JarvisError, NotFound
 from memory import databases
 from tools.db import deploy_docker as dd
 from tools.db import servers
-from tools.db.deploy_specs import SPECS, volume_name
+from tools.db.deploy_specs import SPECS, container_name, volume_name
 from tools.db.engine import Conn
 from tools.db.models import ServerName
 from tools.db.redis_info import redis_info
@@ -74,6 +74,18 @@ async def _precheck(args: DeployArgs, deps: ToolDeps) -> None:
     await _refuse_taken(args, deps)
 
 
+async def _preview(args: DeployArgs, deps: ToolDeps) -> str:
+    """What the approval shows: the image, the names it makes, where it is published."""
+    settings = deps.settings.databases
+    spec = SPECS[args.engine]
+    port = args.port if args.port is not None else "a free port"
+    return (
+        f"start {spec.image(settings)} as container {container_name(args.name)} with volume "
+        f"{volume_name(args.name)}, published on {settings.publish_address}:{port}; "
+        f"register it as {args.name} (superuser password generated into the vault)"
+    )
+
+
 async def _signs_in(p: dd.Plan, password: str, deps: ToolDeps) -> None:
     """Sign in once with the new password: the server really is ready and the password works."""
     conn = Conn(dd.connect_address(p.address), p.port, p.spec.superuser, password)
@@ -88,6 +100,7 @@ async def _signs_in(p: dd.Plan, password: str, deps: ToolDeps) -> None:
     risk="write",
     resource="db:{name}",
     precheck=_precheck,
+    preview=_preview,
     description=(
         "Start a new PostgreSQL, MariaDB or Redis server in a container (image from the "
         "settings, a named volume, a generated superuser password kept in the vault, a health "

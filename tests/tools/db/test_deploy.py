@@ -34,7 +34,15 @@ async def test_deploy_postgres_after_approval_then_use_and_remove_it(
     docker_client: docker.DockerClient,
     server_name: str,
 ) -> None:
-    result = await approved(gate, "db.deploy_server", {"engine": "postgresql", "name": server_name})
+    args = {"engine": "postgresql", "name": server_name}
+    # The approval says what will be made; a rejected one makes nothing.
+    asked = await gate.invoke(USER, "db.deploy_server", args)
+    assert asked.approval_id is not None
+    card = await gate.approvals.get(asked.approval_id)
+    assert f"container {container_name(server_name)} with volume" in (card.diff or "")
+    await gate.decide(asked.approval_id, approve=False, by="user:evin")
+    assert not exists(docker_client.api.inspect_container, container_name(server_name))
+    result = await approved(gate, "db.deploy_server", args)
     container = container_name(server_name)
     assert result["container"] == container and result["address"] == "127.0.0.1"
     port = result["port"]
