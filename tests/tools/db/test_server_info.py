@@ -103,6 +103,7 @@ async def test_a_deployed_redis_is_checked_with_its_vault_password(
         assert server.password_ref is not None and server.container == container_name(name)
         vault = Vault(load_key(settings))
         password = await databases.reveal_secret(database, vault, server.password_ref)
+        assert password not in str(docker_client.api.inspect_container(container_name(name)))
         direct = redis.Redis("127.0.0.1", port, password=password, socket_timeout=5)
         with pytest.raises(redis.AuthenticationError):
             redis.Redis("127.0.0.1", port, socket_timeout=5).set("k", "v")
