@@ -11,8 +11,9 @@ ABILITIES = (
     "or run the checks now; show the server status; list containers, images and Compose "
     "stacks; show a container's details, logs and resource use; start, stop, restart or "
     "remove a container; prune unused Docker data; show disks, memory, the top processes "
-    "and the network; and list, provision, check, renew the certificates of or remove your "
-    "domains"
+    "and the network; list, provision, check, renew the certificates of or remove your "
+    "domains; list, create, back up, verify and restore databases; and list the other hosts "
+    "and show their disks, memory and containers"
 )
 CAN_DO = f"Offline I can {ABILITIES}."
 NO_MODEL = (
@@ -46,6 +47,9 @@ EXAMPLES = [
     "list my domains",
     "when do my certs expire",
     "provision app.example.com to {name}",
+    "list databases",
+    "back up the n8n database",
+    "show hosts",
 ]
 _ACTIONS = {
     "restart": "restart",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.router import concepts, domain_rules, domain_words
+from agent.router import concepts, db_rules, db_targets, domain_rules, domain_words, host_targets
 from agent.router import help as helptext
 from agent.router.grammar import (
     BARE_TARGET,
@@ -100,6 +100,14 @@ def _match(part: str, quoted: list[str], inventory: Inventory) -> Parsed | None:
     # Domains first: "is plex.example.com up" is about a domain, never a container.
     if domain := domain_rules.match(plain, inventory):
         return _domain(domain, retry)
+    if db := db_rules.match(plain):
+        return Parsed(db.intent, retry, opts=db.opts)
+    if whole := host_targets.whole(plain, inventory):
+        return Parsed(whole[0], retry, opts={"host": whole[1]})
+    split = host_targets.split(part, inventory)
+    remote = _match(split.rest, quoted, inventory) if split else None
+    if split and remote and remote.intent in host_targets.HOST_INTENTS:
+        return Parsed(remote.intent, retry, opts={**remote.opts, "host": split.host})
     if found := _try(RULES, plain, retry, inventory):
         return found
     if LOG_WORD.search(part):
@@ -181,6 +189,12 @@ def _names(parts: list[Parsed], inventory: Inventory) -> list[Parsed] | Clarify:
     out: list[Parsed] = []
     seen: list[str] = []
     for i, p in enumerate(parts):
+        if p.intent in db_rules.DB_INTENTS:
+            asked = db_targets.settle(p.intent, p.opts, inventory)
+            if asked is not None:
+                return db_targets.retried(asked, [q.text for q in parts], i)
+            out.append(p)
+            continue
         if p.intent in domain_rules.DOMAIN_INTENTS:
             asked = _domain_target(parts, i, inventory)
             if asked is not None:
@@ -253,7 +267,10 @@ def route(text: str, inventory: Inventory) -> Routed:
         return resolved
     calls: list[PlannedCall] = []
     for p in resolved:
-        calls += calls_for(p.intent, p.name, p.opts)
+        if p.intent in db_rules.DB_INTENTS:
+            calls += db_targets.calls_for(p.intent, p.opts, inventory)
+        else:
+            calls += calls_for(p.intent, p.name, p.opts)
     return Calls(calls=merge(calls))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.router import domain_calls, domain_rules, watch_rules
+from agent.router import domain_calls, domain_rules, host_targets, watch_rules
 from agent.router.text import number
 from agent.router.types import PlannedCall
 
@@ -90,6 +90,8 @@ def calls_for(intent: str, name: str | None, opts: dict[str, Any]) -> list[Plann
         return domain_calls.calls_for(intent, opts)
     if intent in watch_rules.WATCH_INTENTS:
         return watch_rules.calls_for(intent, opts)
+    if opts.get("host") and intent in host_targets.HOST_INTENTS:
+        return host_targets.calls_for(intent, opts)
     if intent in _FIXED:
         return [PlannedCall(tool=t, args=dict(a)) for t, a in _FIXED[intent]]
     if intent == "list":

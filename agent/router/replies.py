@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.router import docker_text, domain_text, system_text, watch_text
+from agent.router import db_text, docker_text, domain_text, system_text, watch_text
 from agent.router.format import clean, inline, names, token
 from agent.router.types import PlannedCall
 
@@ -33,6 +33,7 @@ _SUMMARIES: dict[str, Summary] = {
     "system.network": system_text.network,
     **domain_text.SUMMARIES,
     **watch_text.SUMMARIES,
+    **db_text.SUMMARIES,
 }
 _EMPTY: dict[str, Summary] = {
     "docker.list_containers": lambda a, d: (
@@ -42,6 +43,7 @@ _EMPTY: dict[str, Summary] = {
     "docker.list_images": lambda a, d: "There are no images.",
     "docker.list_compose_projects": lambda a, d: "No Docker Compose projects were found.",
     **domain_text.EMPTY,
+    **db_text.EMPTY,
 }
 _GERUNDS = {
     "docker.start_container": "starting {name}",
@@ -72,6 +74,8 @@ def describe(call: PlannedCall) -> str:
         return domain
     if (watch := watch_text.describe(call)) is not None:
         return watch
+    if (db := db_text.describe(call)) is not None:
+        return db
     template = _GERUNDS.get(call.tool, "running " + token(call.tool))
     return template.format(name=token(call.args.get("name", "?")))
 

@@ -65,7 +65,8 @@ def disks(args: Data, data: Data) -> str:
         for m in mounts[:10]
     ]
     more = f"\n- and {len(mounts) - 10} more" if len(mounts) > 10 else ""
-    text = "Disks:\n" + "\n".join(rows) + more
+    where = f" on {token(args['host'])}" if args.get("host") else ""
+    text = f"Disks{where}:\n" + "\n".join(rows) + more
     hot = full_mounts(data)
     if hot:
         text += "\nWarning: " + "; ".join(hot) + "."
@@ -94,8 +95,9 @@ def memory(args: Data, data: Data) -> str:
     """system.memory: RAM and swap, and the processes holding the most."""
     mem: Data = data.get("memory") or {}
     swap: Data = data.get("swap") or {}
+    where = f" on {token(args['host'])}" if args.get("host") else ""
     text = (
-        f"Memory {percent(mem.get('percent'))} used ({size(mem.get('used'))} of "
+        f"Memory{where} {percent(mem.get('percent'))} used ({size(mem.get('used'))} of "
         f"{size(mem.get('total'))}, {size(mem.get('available'))} available)"
     )
     if swap.get("total"):

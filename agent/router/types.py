@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -19,6 +20,31 @@ class ContainerInfo(BaseModel):
     )
 
 
+class DbServerRef(BaseModel):
+    """A registered database server."""
+
+    name: str
+    engine: str
+
+
+class BackupRef(BaseModel):
+    """One backup Jarvis recorded of a database."""
+
+    id: str
+    created_at: datetime
+    status: str
+    kind: str = "manual"
+    verified: str | None = None
+
+
+class DbRef(BaseModel):
+    """A database Jarvis knows of (it made it, or backed it up), with its backups."""
+
+    server: str
+    name: str
+    backups: list[BackupRef] = Field(default=[], description="Newest first.")
+
+
 class Inventory(BaseModel):
     """The containers that exist right now; names are resolved only against these."""
 
@@ -26,6 +52,9 @@ class Inventory(BaseModel):
     complete: bool = Field(
         default=True, description="False when the list could not be read (Docker down)."
     )
+    hosts: list[str] = Field(default=[], description="Other hosts registered over SSH.")
+    db_servers: list[DbServerRef] = []
+    databases: list[DbRef] = []
 
     @field_validator("containers", mode="before")
     @classmethod
