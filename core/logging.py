@@ -65,6 +65,9 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # Migration chatter is not news; failures still surface as exceptions.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every request line with its full URL, and some services take their token in
+    # the query (Plex's X-Plex-Token): integration requests are not logged one by one.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     structlog.configure(
         processors=[*_timestamped(), _redact_event, structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
