@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.testbed.fake_openai",
     "tests.testbed.fake_zoneedit",
     "tests.testbed.fake_cloudflare",
+    "tests.testbed.fake_homeassistant",
     "tests.testbed.knot",
     "tests.testbed.caddy_pebble",
     "tests.testbed.receiver",

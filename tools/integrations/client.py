@@ -7,7 +7,7 @@ import email.utils
 import json
 import ssl
 import time
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -99,7 +99,7 @@ class ApiClient:
         """Close the connection pool."""
         await self.http.aclose()
 
-    async def __aenter__(self) -> ApiClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -56,6 +56,10 @@ COMMANDS = {
     "hosts": Lazy(
         "ui.cli.hosts_cmd:app", "Other machines over SSH (host key pinned on first contact)."
     ),
+    "integrations": Lazy(
+        "ui.cli.integrations_cmd:app",
+        "Services Jarvis talks to (Home Assistant ...): add, list, test, remove.",
+    ),
     "runs": Lazy("ui.cli.runs_cmd:app", "What the background agent ran, found and did."),
     "notify": Lazy("ui.cli.notify_cmd:app", "Notification channels (JARVIS_NOTIFY_URLS)."),
     "schedule": Lazy("ui.cli.runs_cmd:schedule_app", "When the background agent runs what."),
