@@ -22,6 +22,9 @@ class DatabasesSettings(BaseModel):
     healthy_seconds: float = Field(
         default=120.0, gt=0, description="How long a new server has to report healthy."
     )
+    health_interval_seconds: int = Field(
+        default=10, ge=1, le=300, description="How often Docker runs a deployed server's check."
+    )
     labels: dict[str, str] = Field(
         default_factory=dict, description="Extra labels on every deployed container and volume."
     )

@@ -11,8 +11,8 @@ from typing import Any
 
 import docker
 
+from core.db_settings import DatabasesSettings
 from core.errors import ChangeFailed, Conflict, NotReady
-from core.settings import DatabasesSettings
 from tools.db.deploy_specs import (
     ENGINE_LABEL,
     MANAGED_LABEL,
@@ -40,6 +40,7 @@ class Plan:
     address: str
     port: int
     labels: dict[str, str]
+    health_interval: int
 
 
 def connect_address(publish: str) -> str:
@@ -84,6 +85,7 @@ def plan(server: str, spec: EngineSpec, settings: DatabasesSettings, port: int |
         address=address,
         port=port if port is not None else free_port(connect_address(address)),
         labels=labels,
+        health_interval=settings.health_interval_seconds,
     )
 
 
@@ -159,7 +161,7 @@ async def start(deps: ToolDeps, p: Plan, password: str, made: Made) -> None:
             labels=p.labels,
             ports={f"{spec.port}/tcp": (p.address, p.port)},
             volumes={p.volume: {"bind": spec.data_dir, "mode": "rw"}},
-            healthcheck=spec.healthcheck(),
+            healthcheck=spec.healthcheck(p.health_interval),
             restart_policy=policy,
             detach=True,
         )

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from core.settings import DatabasesSettings
+from core.db_settings import DatabasesSettings
 from memory.databases import EngineName
 
 # Where the secret files go inside the container (copied in before the first start).
@@ -67,11 +67,11 @@ class EngineSpec:
             return {"redis.conf": f"requirepass {password}\nappendonly yes\ndir /data\n"}
         return {"password": password}
 
-    def healthcheck(self) -> dict[str, Any]:
+    def healthcheck(self, interval_seconds: int) -> dict[str, Any]:
         """The Docker health check (the SDK's form, durations in nanoseconds)."""
         return {
             "test": list(self.health),
-            "interval": 2 * SECOND_NS,
+            "interval": interval_seconds * SECOND_NS,
             "timeout": 5 * SECOND_NS,
             "retries": 5,
             "start_period": 60 * SECOND_NS,

@@ -12,8 +12,9 @@ from typing import Any
 import docker
 import pytest
 
+from core.db_settings import DatabasesSettings
 from core.errors import NotFound
-from core.settings import DatabasesSettings, Settings
+from core.settings import Settings
 from memory import databases
 from memory.db import Database, upgrade
 from memory.vault import Vault, load_key
@@ -47,6 +48,7 @@ def settings(tmp_path: Path, pg_image: str, redis_image: str, mariadb_image: str
         pull_images=False,
         labels=TEST_LABELS,
         healthy_seconds=90,
+        health_interval_seconds=1,
     )
     return Settings(data_dir=data, databases=deploy)
 
