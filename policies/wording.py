@@ -18,6 +18,9 @@ def plain_words(view: ApprovalView) -> dict[str, str]:
     named = name not in ("", "*") and kind != family
     phrase = " ".join([verb] if named and kind in rest else [verb, *rest])
     headline = phrase.capitalize() + (f" {name}" if named else "")
+    host = view.args.get("host")
+    if isinstance(host, str) and host:  # another machine: the card must say which
+        headline += f" on {host}"
     who, _, rest_of = view.actor.partition(":")
     if who == "user":
         asked = f"asked by {rest_of}"

@@ -17,7 +17,6 @@ from core.errors import NotReady
 from core.settings import Settings
 from memory.db import Database
 from memory.hosts import get_host, touch_host
-from tools.hosts.dockerlink import docker_client
 from tools.hosts.ssh import RemoteOutput, SshPool, SshTarget, remote_error
 
 TOUCH_EVERY_SECONDS = 60.0
@@ -71,6 +70,9 @@ class HostAccess:
                 return held[1]
             if held is not None:
                 held[1].close()
+            # Imported here purely for speed: a system.* call to a host needs no docker SDK.
+            from tools.hosts.dockerlink import docker_client
+
             client = docker_client(self.pool, target)
             self._docker[target.name] = (target, client)
             return client

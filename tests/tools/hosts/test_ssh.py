@@ -19,6 +19,8 @@ from memory.vault import Vault, load_key
 from policies.engine import PolicyEngine
 from policies.gate import CallContext, Gate
 from policies.rules import load_rules
+from policies.wording import plain_words
+from tests.testbed.docker_fixtures import MakeContainer
 from tests.testbed.ssh_hosts import SshHost
 from tools.catalog import build_registry
 from tools.checks.base import CheckContext
@@ -153,8 +155,10 @@ async def test_system_disks_and_memory_over_ssh(nas: HostRecord, gate_on: Gate) 
     assert refused.status == "error" and "this machine only" in (refused.message or "")
 
 
-async def test_docker_over_ssh(nas: HostRecord, gate_on: Gate, make_container: object) -> None:
-    made = make_container()  # type: ignore[operator]
+async def test_docker_over_ssh(
+    nas: HostRecord, gate_on: Gate, make_container: MakeContainer
+) -> None:
+    made = make_container()
     out = await gate_on.invoke(CallContext(actor=ME), "docker.list_containers", {"host": "nas"})
     assert out.status == "ok", out
     rows = (out.data or {})["containers"]
@@ -194,3 +198,17 @@ async def test_changed_host_key_is_refused_and_reported(
     assert out.status == "ok"
     report = await diagnose([ssh_keys], CheckContext(remote_deps, database), database, run_id=None)
     assert [f.resource for f in report.closed] == ["host:nas"]
+
+
+async def test_a_change_on_another_host_is_asked_and_says_where(
+    nas: HostRecord, gate_on: Gate, make_container: MakeContainer
+) -> None:
+    made = make_container(start=False)
+    args = {"host": "nas", "name": made.name}
+    out = await gate_on.invoke(CallContext(actor=ME), "docker.start_container", args)
+    # The default allow rules name no host for changes: on another host a person decides.
+    assert out.status == "approval_required" and out.rule == "builtin:no-rule"
+    view = gate_on.approvals.view(await gate_on.approvals.get(out.approval_id or ""))
+    assert plain_words(view)["headline"] == f"Start {made.name} on nas"
+    made.reload()
+    assert made.status == "created"  # nothing ran
