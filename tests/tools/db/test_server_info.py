@@ -17,6 +17,7 @@ from memory import databases
 from memory.db import Database
 from memory.vault import Vault, load_key
 from policies.gate import CallContext, Gate
+from tests.testbed.docker_fixtures import wait_for
 from tests.testbed.services import missing_service
 from tests.tools.db import deploy_fixtures as fx
 from tools.db.deploy_specs import container_name, volume_name
@@ -42,6 +43,11 @@ def loopback_redis() -> Iterator[redis.Redis]:
         missing_service("Redis on 127.0.0.1:6379", f"{exc}; start it with 'redis-server &'")
     yield client
     client.close()
+
+
+def healthy(client: docker.DockerClient, container: str) -> bool:
+    state = client.api.inspect_container(container)["State"]
+    return bool(state.get("Health", {}).get("Status") == "healthy")
 
 
 async def info_of(gate: Gate, server: str) -> dict[str, Any]:
@@ -108,8 +114,11 @@ async def test_a_deployed_redis_is_checked_with_its_vault_password(
         with pytest.raises(redis.AuthenticationError):
             redis.Redis("127.0.0.1", port, socket_timeout=5).set("k", "v")
         direct.set("k", "v")
-        direct.bgsave()
         direct.close()
+        assert (await info_of(gate, name))["info"]["keys"] == 1
+        # What was written survives a restart of the container (its data is on the volume).
+        docker_client.api.restart(container_name(name), timeout=10)
+        assert wait_for(lambda: healthy(docker_client, container_name(name)), timeout=30)
         assert (await info_of(gate, name))["info"]["keys"] == 1
 
         # The same server with a wrong password: refused, and said so.
