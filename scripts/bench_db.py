@@ -229,6 +229,9 @@ def report(
     ratio = mine / plain_s
     verdict = "within" if ratio <= TARGET else "over"
     print(f"ratio {ratio:.2f}x ({verdict} the {TARGET}x target)")
+    if len(ours) > 1:  # each round's pair ran back to back: their ratio shows the spread
+        rounds = [(a + b) / (c + d) for (a, b), (c, d) in zip(ours, theirs, strict=True)]
+        print("per round: " + ", ".join(f"{r:.2f}x" for r in rounds))
 
 
 def main() -> None:
