@@ -14,8 +14,10 @@ def plain_words(view: ApprovalView) -> dict[str, str]:
     family, _, action = view.tool.partition(".")
     verb, *rest = action.split("_") or ["run"]
     kind, _, name = view.resource.partition(":")
-    # A resource of the tool's own family (docker:prune, caddy:config) names no object.
-    named = name not in ("", "*") and kind != family
+    # A resource of the tool's own family names no object (docker:prune, caddy:config) unless
+    # the call's own arguments fill it in (db:pg/nextcloud, ha:light.kitchen).
+    filled = any(isinstance(v, str) and v and v in name for v in view.args.values())
+    named = name not in ("", "*") and (kind != family or filled)
     phrase = " ".join([verb] if named and kind in rest else [verb, *rest])
     headline = phrase.capitalize() + (f" {name}" if named else "")
     host = view.args.get("host")

@@ -391,6 +391,29 @@ def test_approval_cards_speak_plainly(
     assert words["why"] == f"no rule allows {verb}s without asking"
 
 
+@pytest.mark.parametrize(
+    ("tool", "resource", "args", "headline"),
+    [
+        ("db.create_database", "db:pg/nextcloud", {"server": "pg", "name": "nextcloud"},
+         "Create database pg/nextcloud"),
+        ("db.deploy_server", "db:pg2", {"engine": "postgresql", "name": "pg2"},
+         "Deploy server pg2"),
+        ("docker.prune", "docker:prune", {"all": True}, "Prune"),
+    ],
+)  # fmt: skip
+def test_a_resource_filled_from_the_arguments_is_named(
+    tool: str, resource: str, args: dict[str, Any], headline: str
+) -> None:
+    now = datetime.now(UTC)
+    view = ApprovalView(
+        id="a1", tool=tool, args=args, risk="write", resource=resource, actor="user:evin",
+        rule="builtin:no-rule", reason="no rule allows this call", diff=None, status="pending",
+        created_at=now, expires_at=now, decided_by=None, decided_at=None, finished_at=None,
+        thread_id=None, run_id=None,
+    )  # fmt: skip
+    assert widgets.approval.plain_words(view)["headline"] == headline
+
+
 def test_tool_reply_texts() -> None:
     def reply(status: str, tool: str = "docker.stop_container", **kw: Any) -> dict[str, Any]:
         return widgets.tool_reply({"status": status, "invocation": {"tool": tool}, **kw})
@@ -456,6 +479,11 @@ def test_every_widget_has_its_element() -> None:
         "findings.list": "FindingsPanel",
         "checks.run": "FindingsPanel",
         "runs.list": "RunsPanel",
+        "db.list_servers": "DatabasePanel",
+        "db.list_databases": "DatabasePanel",
+        "db.server_info": "DatabasePanel",
+        "db.list_backups": "DatabasePanel",
+        "hosts.list": "HostsPanel",
     }
 
 
