@@ -78,6 +78,12 @@ def _db() -> tuple[ToolFamily, ...]:
     return (db.family, deploy.family)
 
 
+def _ha() -> tuple[ToolFamily, ...]:
+    from tools import homeassistant
+
+    return (homeassistant.family,)
+
+
 # Tool-name prefix -> the families registered under it.
 FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "docker": _docker,
@@ -91,6 +97,7 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "runs": _runs,
     "checks": _checks,
     "db": _db,
+    "ha": _ha,
 }
 
 
