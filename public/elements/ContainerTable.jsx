@@ -270,6 +270,11 @@ function Card({ row, tools, action, outcome, pending, onAct }) {
         <span className="font-semibold text-foreground" style={{ overflowWrap: 'anywhere' }}>
           {name}
         </span>
+        {row.host ? (
+          <span data-testid={'host-' + name} className="text-xs text-muted-foreground">
+            {'on ' + row.host}
+          </span>
+        ) : null}
         <ToneBadge tone={now.stateTone} label={now.state} testId={'state-' + name} />
         {row.health && row.health !== 'none' ? (
           <ToneBadge tone={row.health_tone} label={row.health} testId={'health-' + name} />
@@ -308,6 +313,7 @@ function TableRow({ row, columns, tools, action, outcome, pending, onAct }) {
   if (row.ports && row.ports.length) extra.push(row.ports.join(', '));
   if (row.compose) extra.push('compose ' + row.compose);
   if (row.restart_count) extra.push(row.restart_count + ' restarts');
+  if (row.host) extra.unshift('on ' + row.host);
   const shows = (key) => columns.some((c) => c.key === key);
   return (
     <tr data-testid={'container-row-' + name} aria-label={'Container ' + name} className="border-b">

@@ -42,6 +42,10 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
         props = widgets.findings_panel(outcome)
     elif record.name == "runs.list":
         props = widgets.runs_panel(outcome)
+    elif record.name in widgets.DB_TOOLS:
+        props = widgets.database_panel([outcome])
+    elif record.name == "hosts.list":
+        props = widgets.hosts_panel(outcome)
     else:
         return None
     return cl.CustomElement(name=widgets.WIDGET_FOR_TOOL[record.name], props=props)
@@ -57,7 +61,21 @@ def approval_element(view: ApprovalView) -> cl.CustomElement:
 def elements_for(result: TurnResult) -> list[cl.Element]:
     """Every widget a turn's answer carries: result panels first, then approval cards."""
     out: list[cl.Element] = []
+    # A turn's database reads (servers, their databases, backups) make one panel.
+    reads = [r for r in result.tool_calls if r.name in widgets.DB_TOOLS]
+    # A server whose listing failed shows as down; other failures are said in the reply.
+    down = ("db.list_databases", "db.server_info")
+    answered = [
+        r
+        for r in reads
+        if r.status in ("ok", "no_data") or (r.status == "error" and r.name in down)
+    ]
     for record in result.tool_calls:
+        if record.name in widgets.DB_TOOLS:
+            if answered and record is answered[0]:
+                props = widgets.database_panel([_outcome(r) for r in answered])
+                out.append(cl.CustomElement(name=widgets.DATABASE_PANEL, props=props))
+            continue
         element = element_for(record)
         if element is not None:
             out.append(element)

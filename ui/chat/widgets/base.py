@@ -30,6 +30,8 @@ PROVISIONING_PROGRESS = "ProvisioningProgress"
 CERTIFICATE_CARD = "CertificateCard"
 FINDINGS_PANEL = "FindingsPanel"
 RUNS_PANEL = "RunsPanel"
+DATABASE_PANEL = "DatabasePanel"
+HOSTS_PANEL = "HostsPanel"
 
 WIDGET_FOR_TOOL: dict[str, str] = {
     "docker.list_containers": CONTAINER_TABLE,
@@ -42,6 +44,11 @@ WIDGET_FOR_TOOL: dict[str, str] = {
     "findings.list": FINDINGS_PANEL,
     "checks.run": FINDINGS_PANEL,
     "runs.list": RUNS_PANEL,
+    "db.list_servers": DATABASE_PANEL,
+    "db.list_databases": DATABASE_PANEL,
+    "db.server_info": DATABASE_PANEL,
+    "db.list_backups": DATABASE_PANEL,
+    "hosts.list": HOSTS_PANEL,
 }
 
 ContainerButtonTool = Literal[

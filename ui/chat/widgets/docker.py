@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tools.docker.client import parse_time
+from tools.hosts.base import LOCAL
 from ui.chat.widgets.base import (
     ACTION_LOGS,
     ACTION_TOOL,
@@ -104,7 +105,15 @@ def _row(c: Mapping[str, Any], stats: Mapping[str, Any]) -> dict[str, Any]:
         "memory_percent": number(stats.get("memory_percent")),
         "memory": memory,
         "buttons": _buttons(state),
+        **_remote(c.get("host")),
     }
+
+
+def _remote(host: Any) -> dict[str, Any]:
+    """A row from another host names it; its buttons would act on this machine, so it has none."""
+    if not host or host == LOCAL:
+        return {}
+    return {"host": str(host), "buttons": []}
 
 
 def container_table(
@@ -114,8 +123,10 @@ def container_table(
     found = outcome_data(outcome).get("containers") or []
     stats = stats or {}
     rows = [_row(c, _stats_data(stats.get(str(c.get("name"))))) for c in found]
+    host = outcome_data(outcome).get("host")
     return {
         **outcome_head(outcome),
+        "host": str(host) if host and host != LOCAL else None,
         "containers": rows[:MAX_CONTAINERS],
         "total": len(rows),
         "running": sum(1 for r in rows if r["state"] == "running"),
