@@ -454,7 +454,9 @@ export default function ContainerTable() {
       className="flex w-full min-w-0 flex-col gap-3 rounded-lg border bg-card p-3 text-card-foreground"
     >
       <header className="flex flex-wrap items-center justify-between gap-2">
-        <h3 className="text-base font-semibold">Containers</h3>
+        <h3 className="text-base font-semibold">
+          {p.host ? 'Containers on ' + p.host : 'Containers'}
+        </h3>
         <span className="text-sm text-muted-foreground" data-testid="container-summary">
           {(p.running || 0) + ' running of ' + (p.total || rows.length)}
           {p.unhealthy ? ', ' + p.unhealthy + ' unhealthy' : ''}
