@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +35,19 @@ SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.rel
    AND n.nspname NOT LIKE 'pg_toast%' AND NOT c.relispartition
  ORDER BY 1, 2
 """
+
+
+def scram(password: str, iterations: int = 4096, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for a password (RFC 5802/7677)."""
+    salt = salt if salt is not None else os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    salt64, stored64, server64 = (
+        base64.b64encode(x).decode() for x in (salt, stored_key, server_key)
+    )
+    return f"SCRAM-SHA-256${iterations}:{salt64}${stored64}:{server64}"
 
 
 def _counts(cur: psycopg.Cursor[Any]) -> dict[str, int]:
@@ -103,9 +120,9 @@ class Postgres(Engine):
     async def create_user(self, user: str, password: str, database: str) -> None:
         """A login role that owns the database; other roles lose the right to connect."""
         ident, db = sql.Identifier(check_ident(user)), sql.Identifier(check_ident(database))
-        # Utility statements take no bound parameters: the password goes in as a quoted literal.
+        # Only the SCRAM verifier is sent, so the password is not in a statement log either.
         steps = [
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(ident, sql.Literal(password)),
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(ident, sql.Literal(scram(password))),
             sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, ident),
             sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db),
             sql.SQL("GRANT ALL ON DATABASE {} TO {}").format(db, ident),
