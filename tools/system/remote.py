@@ -1,8 +1,9 @@
 """The system tools on another host: fixed commands over SSH, parsed into the local models.
 
-The commands are constants (`df -P -B1 -T`, `cat /proc/meminfo`, `ps -eo ...`); nothing from
-a request ever becomes part of one. Figures are computed as psutil computes them locally, so
-a remote answer reads like a local one.
+The commands are constants (`df ...`, `cat /proc/meminfo /proc/vmstat`, `ps -eo ...`); nothing
+from a request ever becomes part of one. Figures are computed as psutil computes them locally,
+so a remote answer reads like a local one. Each command costs the host a new session (a process
+tree), so a tool runs as few as it can, at the same time on the one connection.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from tools.deps import ToolDeps
 from tools.system.base import CMDLINE_MAX, PSEUDO_FS, Memory, Mount, ProcessInfo, Swap
 
 # -a: bind mounts of one device too (df hides repeats), as psutil lists them; filtered here.
+# GNU df gives space and inodes at once; others (busybox) need the two POSIX tables.
+DF_COLUMNS = (
+    "df",
+    "-a",
+    "-B1",
+    "--output=source,fstype,size,used,avail,itotal,iused,iavail,target",
+)
 DF_SPACE = ("df", "-a", "-P", "-B1", "-T")
 DF_INODES = ("df", "-a", "-P", "-i", "-T")
 MOUNTS = ("cat", "/proc/mounts")
-MEMINFO = ("cat", "/proc/meminfo")
-VMSTAT = ("cat", "/proc/vmstat")
+MEMORY = ("cat", "/proc/meminfo", "/proc/vmstat")
 # Fixed widths: the command name (which may hold spaces) sits between user and the arguments.
 PS = ("ps", "-eo", "pid=,rss=,pmem=,stat=,user:32=,comm:32=,args=", "--sort=-rss")
 PAGE = 4096  # pswpin/pswpout count pages
@@ -46,37 +53,63 @@ def _read_only(mounts_text: str) -> dict[str, bool]:
     return out
 
 
-def _df_rows(text: str) -> dict[str, list[str]]:
+# device, fstype, total, used, free, inodes total, used, free
+DfRow = tuple[str, str, int, int, int, int, int, int]
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else 0  # "-": no such figure (no inode limit)
+
+
+def _df_table(text: str) -> dict[str, list[str]]:
     """df -P -T rows by mount point: [device, type, a, b, c] (the header is skipped)."""
     rows: dict[str, list[str]] = {}
     for line in text.splitlines()[1:]:
         parts = line.split(None, 6)
         if len(parts) == 7 and parts[2].isdigit():
-            rows[parts[6]] = parts[:5]
+            rows[parts[6]] = parts[:5]  # a mount point listed twice: the later (top-most)
     return rows
+
+
+def parse_df_pair(space: str, inodes: str) -> dict[str, DfRow]:
+    """Rows from the POSIX space table and inode table."""
+    inode_rows = _df_table(inodes)
+    out: dict[str, DfRow] = {}
+    for path, (device, fstype, total, used, free) in _df_table(space).items():
+        i = inode_rows.get(path) or ["", "", "0", "0", "0"]
+        out[path] = (
+            device, fstype, _int(total), _int(used), _int(free), _int(i[2]), _int(i[3]), _int(i[4])
+        )  # fmt: skip
+    return out
+
+
+def parse_df_columns(text: str) -> dict[str, DfRow]:
+    """Rows of `df --output=source,fstype,size,used,avail,itotal,iused,iavail,target`."""
+    out: dict[str, DfRow] = {}
+    for line in text.splitlines()[1:]:
+        p = line.split(None, 8)
+        if len(p) == 9 and p[2].isdigit():
+            out[p[8]] = (
+                p[0], p[1], int(p[2]), _int(p[3]), _int(p[4]), _int(p[5]), _int(p[6]), _int(p[7])
+            )  # fmt: skip
+    return out
 
 
 def _percent(used: int, free: int) -> float:
     return round(100.0 * used / (used + free), 1) if used + free else 0.0
 
 
-def parse_mounts(space: str, inodes: str, mounts: str, all_fs: bool) -> list[Mount]:
-    """Mounts from df's space and inode tables and /proc/mounts (as system.disks shows them)."""
+def parse_mounts(rows: dict[str, DfRow], mounts: str, all_fs: bool) -> list[Mount]:
+    """Mounts from df's rows and /proc/mounts, chosen as system.disks chooses local ones."""
     ro = _read_only(mounts)
-    inode_rows = _df_rows(inodes)
     out = []
-    for path, (device, fstype, total, used, free) in _df_rows(space).items():
-        if not all_fs and path != "/" and fstype in PSEUDO_FS:
+    for path, (device, fstype, total, used, free, itotal, iused, ifree) in rows.items():
+        if not all_fs and path != "/" and (fstype in PSEUDO_FS or total == 0):
             continue
-        if not all_fs and int(total) == 0 and path != "/":
-            continue
-        irow = inode_rows.get(path)
-        itotal, iused, ifree = (int(x) for x in irow[2:5]) if irow else (0, 0, 0)
         mount = Mount(
             path=path, device=device, fstype=fstype, read_only=ro.get(path, False),
-            total=int(total), used=int(used), free=int(free),
-            percent=_percent(int(used), int(free)), inodes_total=itotal,
-            inodes_used=iused, inodes_free=ifree,
+            total=total, used=used, free=free, percent=_percent(used, free),
+            inodes_total=itotal, inodes_used=iused, inodes_free=ifree,
             inodes_percent=round(100 * iused / itotal, 1) if itotal else None,
         )  # fmt: skip
         out.append(mount)
@@ -85,30 +118,38 @@ def parse_mounts(space: str, inodes: str, mounts: str, all_fs: bool) -> list[Mou
 
 async def remote_mounts(deps: ToolDeps, host: str, all_fs: bool) -> tuple[list[Mount], list[str]]:
     """The host's mounts, and the complaints df printed (a mount it could not read)."""
-    space, inodes, mounts = await asyncio.gather(
-        deps.hosts.run(host, DF_SPACE, check=False),
-        deps.hosts.run(host, DF_INODES, check=False),
-        deps.hosts.run(host, MOUNTS),
+    table, mounts = await asyncio.gather(
+        deps.hosts.run(host, DF_COLUMNS, check=False), deps.hosts.run(host, MOUNTS)
     )
-    if not space.stdout.strip():
-        raise JarvisError(f"df on host {host} printed nothing: {space.stderr.strip()[:300]}")
-    warnings = [f"{host}: {line.strip()}" for line in space.stderr.splitlines() if line.strip()]
-    return parse_mounts(space.stdout, inodes.stdout, mounts.stdout, all_fs), warnings
+    rows = parse_df_columns(table.stdout)
+    if not rows:  # not GNU df: the two POSIX tables
+        table, inodes = await asyncio.gather(
+            deps.hosts.run(host, DF_SPACE, check=False),
+            deps.hosts.run(host, DF_INODES, check=False),
+        )
+        rows = parse_df_pair(table.stdout, inodes.stdout)
+    if not rows:
+        raise JarvisError(f"df on host {host} printed nothing: {table.stderr.strip()[:300]}")
+    warnings = [f"{host}: {line.strip()}" for line in table.stderr.splitlines() if line.strip()]
+    return parse_mounts(rows, mounts.stdout, all_fs), warnings
 
 
 def _kib(fields: dict[str, int], key: str) -> int:
     return fields.get(key, 0) * 1024
 
 
-def parse_memory(meminfo: str, vmstat: str) -> tuple[Memory, Swap]:
-    """RAM and swap from /proc/meminfo and /proc/vmstat, computed the way psutil does."""
+def parse_memory(text: str) -> tuple[Memory, Swap]:
+    """RAM and swap from /proc/meminfo (`Key: n kB`) followed by /proc/vmstat (`key n`),
+    computed the way psutil does."""
     fields: dict[str, int] = {}
-    for line in meminfo.splitlines():
-        key, _, rest = line.partition(":")
-        if rest.split():
-            fields[key] = int(rest.split()[0])
-    pairs = (line.split() for line in vmstat.splitlines())
-    counters = {p[0]: int(p[1]) for p in pairs if len(p) == 2 and p[1].isdigit()}
+    counters: dict[str, int] = {}
+    for line in text.splitlines():
+        key, colon, rest = line.partition(":")
+        words = rest.split() if colon else line.split()
+        if colon and words and words[0].isdigit():
+            fields[key] = int(words[0])
+        elif not colon and len(words) == 2 and words[1].isdigit():
+            counters[words[0]] = int(words[1])
     total, free = _kib(fields, "MemTotal"), _kib(fields, "MemFree")
     buffers = _kib(fields, "Buffers")
     cached = _kib(fields, "Cached") + _kib(fields, "SReclaimable")
@@ -154,9 +195,8 @@ async def remote_memory(
     deps: ToolDeps, host: str, top: int
 ) -> tuple[Memory, Swap, list[ProcessInfo]]:
     """RAM, swap and the largest processes of another host."""
-    meminfo, vmstat = await asyncio.gather(
-        deps.hosts.run(host, MEMINFO), deps.hosts.run(host, VMSTAT)
-    )
-    memory, swap = parse_memory(meminfo.stdout, vmstat.stdout)
-    procs = parse_ps((await deps.hosts.run(host, PS)).stdout, top) if top else []
-    return memory, swap, procs
+    figures = deps.hosts.run(host, MEMORY)
+    if not top:
+        return (*parse_memory((await figures).stdout), [])
+    text, ps = await asyncio.gather(figures, deps.hosts.run(host, PS))
+    return (*parse_memory(text.stdout), parse_ps(ps.stdout, top))
