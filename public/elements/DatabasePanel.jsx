@@ -49,7 +49,7 @@ function DatabaseRow({ server, db }) {
               className="flex items-center gap-1 text-muted-foreground tabular-nums"
             >
               <Clock className="h-3 w-3" aria-hidden="true" />
-              {'backup ' + last.when_text + (last.rows ? ' · ' + last.rows + ' rows' : '')}
+              {'backup ' + last.when_text + (last.rows_text ? ' · ' + last.rows_text : '')}
             </span>
             <ToneBadge tone={last.verify_tone} label={last.verify_text} testId={'db-verify-' + id} />
           </>

@@ -40,6 +40,10 @@ def _rows(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return [r for r in data.get(key) or [] if isinstance(r, Mapping)][:MAX_ROWS]
 
 
+def _rows_text(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 def _backup(b: Mapping[str, Any]) -> dict[str, Any]:
     """The newest backup of a database as a row shows it."""
     verified = str(b.get("verified") or "")
@@ -53,6 +57,7 @@ def _backup(b: Mapping[str, Any]) -> dict[str, Any]:
         "when_text": f"{when_text(b.get('created_at'))} ({ago(b.get('created_at'))})",
         "size": human_bytes(number(b.get("size"))),
         "rows": int(number(b.get("rows")) or 0),
+        "rows_text": _rows_text(int(number(b.get("rows")) or 0)),
         "verify_text": label,
         "verify_tone": tone,
         "verified_at": _text(b.get("verified_at"), 64),
