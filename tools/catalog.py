@@ -78,6 +78,25 @@ def _db() -> tuple[ToolFamily, ...]:
     return (db.family, deploy.family)
 
 
+def _plex() -> tuple[ToolFamily, ...]:
+    from tools.plex import tools
+
+    return (tools.family,)
+
+
+def _n8n() -> tuple[ToolFamily, ...]:
+    # actions.py adds the changes to the family tools.py defines.
+    from tools.n8n import actions
+
+    return (actions.family,)
+
+
+def _sunshine() -> tuple[ToolFamily, ...]:
+    from tools.sunshine import tools
+
+    return (tools.family,)
+
+
 def _ha() -> tuple[ToolFamily, ...]:
     from tools import homeassistant
 
@@ -97,6 +116,9 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "runs": _runs,
     "checks": _checks,
     "db": _db,
+    "plex": _plex,
+    "n8n": _n8n,
+    "sunshine": _sunshine,
     "ha": _ha,
 }
 

@@ -74,6 +74,10 @@ async def add(
         options=options,
         created_at=utcnow(),
     )
+    if kind.enrol is not None:
+        learnt = await kind.enrol(Connection(draft, secrets, access.settings.integrations))
+        options = {**options, **learnt}
+        draft = draft.model_copy(update={"options": options})
     report = await probe(kind, Connection(draft, secrets, access.settings.integrations))
     if not report.ok and report.error in REFUSED:
         if report.error == "auth_failed":

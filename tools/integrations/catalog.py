@@ -16,9 +16,30 @@ def _homeassistant() -> Kind[Any]:
     return KIND
 
 
+def _plex() -> Kind[Any]:
+    from tools.plex.kind import KIND
+
+    return KIND
+
+
+def _n8n() -> Kind[Any]:
+    from tools.n8n.kind import KIND
+
+    return KIND
+
+
+def _sunshine() -> Kind[Any]:
+    from tools.sunshine.kind import KIND
+
+    return KIND
+
+
 # Kind name -> its loader.
 KINDS: dict[str, Callable[[], Kind[Any]]] = {
     "homeassistant": _homeassistant,
+    "plex": _plex,
+    "n8n": _n8n,
+    "sunshine": _sunshine,
 }
 
 

@@ -65,6 +65,9 @@ class Kind(Generic[C]):
     required: tuple[str, ...] = ()
     # Shown by `jarvis integrations add --help` and in errors: what the URL looks like.
     url_example: str = "https://service.example.net"
+    # Settings learned from the service when it is added, before the probe (trust on first
+    # use: Sunshine's certificate fingerprint, pinned); None when there is nothing to learn.
+    enrol: Callable[[Connection], Awaitable[dict[str, Any]]] | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -1,0 +1,1 @@
+"""n8n: workflows and their executions, activation, and production webhooks."""

@@ -1,0 +1,1 @@
+"""Plex Media Server: sessions playing, libraries, recently added, library refresh."""

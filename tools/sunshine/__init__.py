@@ -1,0 +1,1 @@
+"""Sunshine game streaming: its applications, paired Moonlight clients, and pairing by PIN."""
