@@ -45,6 +45,17 @@ class DbRef(BaseModel):
     backups: list[BackupRef] = Field(default=[], description="Newest first.")
 
 
+class EntityRef(BaseModel):
+    """A Home Assistant entity a request may name (its name is someone else's text)."""
+
+    entity_id: str
+    name: str
+    state: str
+    unit: str | None = None
+    device_class: str | None = None
+    integration: str = "homeassistant"
+
+
 class Inventory(BaseModel):
     """The containers that exist right now; names are resolved only against these."""
 
@@ -55,6 +66,11 @@ class Inventory(BaseModel):
     hosts: list[str] = Field(default=[], description="Other hosts registered over SSH.")
     db_servers: list[DbServerRef] = []
     databases: list[DbRef] = []
+    entities: list[EntityRef] = Field(default=[], description="Home Assistant's live entities.")
+    ha_status: str | None = Field(
+        default=None,
+        description='None: no Home Assistant configured; "ok", or why its entities are missing.',
+    )
 
     @field_validator("containers", mode="before")
     @classmethod
