@@ -14,8 +14,10 @@ from agent.background.db_backups import NightlyBackups
 from agent.background.service import Background
 from agent.runtime import Runtime
 from memory import databases, runs
+from memory.databases import EngineName
 from memory.models import AuditEntry
 from policies.engine import AUTONOMOUS
+from tests.testbed.mariadb_instance import MariaDb, mariadb_instance  # noqa: F401 - the fixture
 from tests.testbed.pg_cluster import Cluster, free_port, pg_cluster  # noqa: F401 - the fixture
 from tools.db import servers
 
@@ -34,11 +36,12 @@ def two_databases(pg_cluster: Cluster) -> Iterator[tuple[str, str]]:  # noqa: F8
         pg_cluster.sql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def _register(rt: Runtime, name: str, port: int) -> None:
+async def _register(rt: Runtime, name: str, port: int, engine: EngineName = "postgresql") -> None:
     vault, salt = servers.vault(rt.deps), rt.deps.redaction_salt
+    user = "postgres" if engine == "postgresql" else "root"
     await databases.add_server(
-        rt.db, vault, salt, name=name, engine="postgresql", address="127.0.0.1",
-        port=port, username="postgres", password=None,
+        rt.db, vault, salt, name=name, engine=engine, address="127.0.0.1",
+        port=port, username=user, password=None,
     )  # fmt: skip
 
 
@@ -105,3 +108,26 @@ async def test_a_resumed_run_does_not_back_up_twice(
     assert [r.status for r in first] == ["done", "done"]
     assert [(r.database, r.backup) for r in again] == [(r.database, r.backup) for r in first]
     assert len(await databases.list_backups(runtime.db, "main", shop)) == 1
+
+
+async def test_a_mariadb_server_is_backed_up_and_verified_too(
+    runtime: Runtime,
+    mariadb_instance: MariaDb,  # noqa: F811
+) -> None:
+    name = f"shop_{uuid.uuid4().hex[:8]}"
+    mariadb_instance.create(name, {"items": 400, "tags": 40})
+    try:
+        await _register(runtime, "maria", mariadb_instance.port, engine="mariadb")
+        done = await Background(runtime).start("maintenance")
+        step = next(a for a in done.actions if a["step"] == "backup_databases")
+        assert step == {
+            "step": "backup_databases",
+            "status": "ok",
+            "message": "1 database(s) backed up and verified, 0 failed",
+        }
+        [backup] = await databases.list_backups(runtime.db, "maria", name)
+        assert backup.status == "done" and sorted(backup.tables.values()) == [40, 400]
+        assert backup.verify_status == "passed", backup.verify_detail
+        assert backup.path and backup.path.endswith(".sql.gz")
+    finally:
+        mariadb_instance.sql(None, f"DROP DATABASE IF EXISTS `{name}`")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import update
 
 from core.settings import Settings
@@ -20,6 +21,7 @@ from memory.estate_models import DbBackup, DbServer
 from memory.findings import FindingView, list_findings
 from memory.models import utcnow
 from tests.testbed.pg_cluster import Cluster, free_port, pg_cluster  # noqa: F401 - the fixture
+from tests.testbed.services import missing_service
 from tools.checks import databases as db_checks
 from tools.checks.base import Check, CheckContext
 from tools.checks.runner import DiagnoseReport, diagnose
@@ -183,3 +185,26 @@ async def test_a_failed_verification_is_critical_until_an_older_backup_proved_it
     assert finding is not None and finding.severity == "warning"
     assert f"newest verified one is {good.id[:8]}" in finding.summary
     assert finding.evidence["last_verified"] == good.id
+
+
+async def test_redis_servers_are_checked_too(tmp_path: Path, database: Database) -> None:
+    try:
+        redis.Redis("127.0.0.1", 6379, socket_timeout=5).ping()
+    except redis.RedisError as exc:
+        missing_service("Redis on 127.0.0.1:6379", f"{exc}; start it with 'redis-server &'")
+    deps = ToolDeps(Settings(data_dir=tmp_path), db=database)
+    vault, salt = servers.vault(deps), deps.redaction_salt
+    cold = free_port()
+    for name, port in (("cache", 6379), ("cold", cold)):
+        await databases.add_server(
+            database, vault, salt, name=name, engine="redis", address="127.0.0.1",
+            port=port, username=None, password=None,
+        )  # fmt: skip
+    ctx = CheckContext(deps=deps, db=database)
+    report = await diagnose([db_checks.server_down], ctx, database, run_id=None)
+    [down] = report.open  # the loopback Redis answers
+    assert down.resource == "db:cold" and down.severity == "critical"
+    assert f"redis server cold (127.0.0.1:{cold}) does not answer" in down.summary
+    # Redis holds no databases to back up: the age check passes over it.
+    age = await diagnose([db_checks.backup_age], ctx, database, run_id=None)
+    assert not age.open
