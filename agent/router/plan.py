@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from agent.router import domain_calls, domain_rules, host_targets, watch_rules
+from agent.router.grammar import SERVICES
 from agent.router.text import number
 from agent.router.types import PlannedCall
 
@@ -53,6 +54,9 @@ def prune_args(what: str | None) -> dict[str, Any]:
 
 def options(intent: str, groups: dict[str, str | None], text: str) -> dict[str, Any]:
     """The arguments a matched phrasing implies besides the container name."""
+    for service in SERVICES:
+        if intent in service.INTENTS:
+            return service.options(intent, groups)
     if intent in watch_rules.WATCH_INTENTS:
         return watch_rules.options(intent, groups)
     if intent == "prune":
@@ -86,6 +90,9 @@ def options(intent: str, groups: dict[str, str | None], text: str) -> dict[str, 
 
 def calls_for(intent: str, name: str | None, opts: dict[str, Any]) -> list[PlannedCall]:
     """The calls one recognised request makes, in order."""
+    for service in SERVICES:
+        if intent in service.INTENTS:
+            return service.calls_for(intent, opts)
     if intent in domain_rules.DOMAIN_INTENTS:
         return domain_calls.calls_for(intent, opts)
     if intent in watch_rules.WATCH_INTENTS:
