@@ -103,6 +103,12 @@ def _ha() -> tuple[ToolFamily, ...]:
     return (homeassistant.family,)
 
 
+def _google() -> tuple[ToolFamily, ...]:
+    from tools.google import tools
+
+    return (tools.family,)
+
+
 # Tool-name prefix -> the families registered under it.
 FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "docker": _docker,
@@ -116,6 +122,7 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "runs": _runs,
     "checks": _checks,
     "db": _db,
+    "google": _google,
     "plex": _plex,
     "n8n": _n8n,
     "sunshine": _sunshine,

@@ -34,8 +34,15 @@ def _sunshine() -> Kind[Any]:
     return KIND
 
 
+def _google() -> Kind[Any]:
+    from tools.google.kind import KIND
+
+    return KIND
+
+
 # Kind name -> its loader.
 KINDS: dict[str, Callable[[], Kind[Any]]] = {
+    "google": _google,
     "homeassistant": _homeassistant,
     "plex": _plex,
     "n8n": _n8n,

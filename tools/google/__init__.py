@@ -1,0 +1,1 @@
+"""Google: Calendar events, reports through Gmail, off-site backup copies in Drive."""
