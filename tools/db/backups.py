@@ -143,9 +143,9 @@ async def verify(deps: ToolDeps, engine: Engine, backup: BackupView) -> dict[str
         detail["tables"] = compare(backup.tables, found)
         detail["rows"] = sum(found.values())
         detail["passed"] = all(t["ok"] for t in detail["tables"])
-    except JarvisError as exc:
+    except Exception as exc:  # recorded as a failed verification, whatever broke
         detail["passed"] = False
-        detail["error"] = exc.message
+        detail["error"] = reason(exc)
     finally:
         try:
             await engine.drop_database(scratch)

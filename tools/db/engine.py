@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from core.errors import AuthFailed, ChangeFailed, JarvisError, Unreachable
 from tools.safety.executor import SafeCommandExecutor
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Engine(ABC):
     suffix: str
     # Whether a failed restore rolls itself back (pg_restore --single-transaction).
     transactional_restore: bool = False
+    # The driver's own errors: said as the server's words, so a failed step can be undone.
+    driver_errors: tuple[type[Exception], ...] = ()
 
     def __init__(self, conn: Conn, executor: SafeCommandExecutor) -> None:
         self.conn = conn
@@ -90,6 +95,17 @@ class Engine(ABC):
     @abstractmethod
     async def restore(self, path: Path, database: str, *, clean: bool, keep_owner: bool) -> None:
         """Load a dump into an existing database (`clean`: replace what the dump holds)."""
+
+    async def in_thread(self, fn: Callable[[], T]) -> T:
+        """Run blocking driver work off the event loop; driver errors become ChangeFailed."""
+        try:
+            return await asyncio.to_thread(fn)
+        except JarvisError:
+            raise
+        except self.driver_errors as exc:
+            text = str(exc).strip()
+            first = text.splitlines()[0] if text else type(exc).__name__
+            raise ChangeFailed(f"the {self.kind} server refused: {first}") from None
 
     def command_env(self) -> dict[str, str]:
         """The environment that carries the password to the engine's clients."""

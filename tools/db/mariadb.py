@@ -38,6 +38,7 @@ class MariaDb(Engine):
 
     kind = "mariadb"
     suffix = ".sql.gz"
+    driver_errors = (pymysql.err.MySQLError,)
 
     def _connect(self, database: str | None = None) -> pymysql.connections.Connection[Any]:
         c = self.conn
@@ -64,7 +65,7 @@ class MariaDb(Engine):
             finally:
                 conn.close()
 
-        return await asyncio.to_thread(work)
+        return await self.in_thread(work)
 
     async def version(self) -> str:
         """The server's version string."""
@@ -146,7 +147,7 @@ class MariaDb(Engine):
             finally:
                 conn.close()
 
-        return await asyncio.to_thread(work)
+        return await self.in_thread(work)
 
     def command_env(self) -> dict[str, str]:
         """MYSQL_PWD, so the password is never in argv."""

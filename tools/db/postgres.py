@@ -67,6 +67,7 @@ class Postgres(Engine):
     kind = "postgresql"
     suffix = ".dump"
     transactional_restore = True
+    driver_errors = (psycopg.Error,)
 
     def _connect(self, database: str | None = None) -> psycopg.Connection[Any]:
         c = self.conn
@@ -88,7 +89,7 @@ class Postgres(Engine):
             with self._connect(db) as conn:
                 return fn(conn)
 
-        return await asyncio.to_thread(work)
+        return await self.in_thread(work)
 
     async def version(self) -> str:
         """The server's version string."""
@@ -156,7 +157,7 @@ class Postgres(Engine):
                 with conn.transaction(), conn.cursor() as cur:
                     return _counts(cur)
 
-        return await asyncio.to_thread(work)
+        return await self.in_thread(work)
 
     def command_env(self) -> dict[str, str]:
         """PGPASSWORD, so the password is never in argv."""
@@ -172,7 +173,7 @@ class Postgres(Engine):
 
     async def dump(self, database: str, path: Path) -> dict[str, int]:
         """pg_dump in custom format (compressed) from the snapshot the rows were counted in."""
-        conn = await asyncio.to_thread(self._connect, check_ident(database))
+        conn = await self.in_thread(lambda: self._connect(check_ident(database)))
         try:
             conn.autocommit = False
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -183,7 +184,7 @@ class Postgres(Engine):
                     return str(row[0]) if row else "", _counts(cur)
 
             # The transaction stays open until pg_dump is done, so its snapshot stays valid.
-            snapshot, counts = await asyncio.to_thread(begin)
+            snapshot, counts = await self.in_thread(begin)
             argv = ["pg_dump", "--format", "custom", *self._target(), "--snapshot", snapshot]
             await self.run([*argv, "--file", str(path), "--dbname", database], "pg_dump")
             return counts

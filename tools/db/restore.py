@@ -6,7 +6,7 @@ from typing import Any
 
 from core.errors import ChangeFailed, JarvisError
 from memory.databases import BackupView
-from tools.db.backups import check_file, compare, take_backup
+from tools.db.backups import check_file, compare, reason, take_backup
 from tools.db.engine import Engine
 from tools.db.progress import say
 from tools.deps import ToolDeps
@@ -30,9 +30,9 @@ async def restore(
     try:
         await engine.restore(path, target, clean=existed, keep_owner=True)
         found = await engine.table_counts(target)
-    except JarvisError as exc:
+    except Exception as exc:  # whatever broke, the target is put back
         raise ChangeFailed(
-            f"restore of backup {backup.id[:8]} into {target} failed: {exc.message}; "
+            f"restore of backup {backup.id[:8]} into {target} failed: {reason(exc)}; "
             + await _put_back(engine, target, safety),
             {"safety_backup": safety.id if safety else None},
         ) from None

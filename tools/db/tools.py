@@ -178,9 +178,10 @@ async def create_database(args: NameArgs, deps: ToolDeps) -> CreatedResult:
         users = dict(server.options.get("users", {}))
         users[args.name] = {"password_ref": ref, "created_at": utcnow().isoformat()}
         await databases.update_options(store, server.name, {**server.options, "users": users})
-    except JarvisError as exc:
+    except Exception as exc:
         undone = await _undo(engine, args.name, made)
-        raise ChangeFailed(f"creating {args.name} failed: {exc.message}; {undone}") from None
+        why = exc.message if isinstance(exc, JarvisError) else type(exc).__name__
+        raise ChangeFailed(f"creating {args.name} failed: {why}; {undone}") from None
     return CreatedResult(
         server=server.name,
         database=args.name,

@@ -166,6 +166,16 @@ async def test_create_backup_verify_drop_restore(cli: Cli, target: Target) -> No
         assert "as it was" in failed["message"], failed["message"]
         assert target.count(name) == 4000
 
+        # A backup whose file changed since does not verify, and the record says so.
+        damaged = Path(backup["path"])
+        data = bytearray(damaged.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        damaged.write_bytes(bytes(data))
+        s.call("db.verify_backup", {"backup": backup["id"]}, code=1)
+        assert "is damaged" in s.seen[-2]
+        rows = s.call("db.list_backups", {"server": "main", "database": name})["data"]["backups"]
+        assert [b["verified"] for b in rows if b["id"] == backup["id"]] == ["failed"]
+
         # Dropping is destructive: asked, then done, with the user made for it.
         s.approved("db.drop_database", {"server": "main", "name": name})
         assert name not in target.databases() and name not in target.users()
@@ -211,3 +221,33 @@ def test_a_name_that_is_not_a_plain_identifier_changes_nothing(
         assert cli.json("approvals", "list") == []
     finally:
         target.drop(sentinel)
+
+
+def _limited_admin(target: Target, user: str) -> str:  # noqa: F811
+    """An admin that may create databases but not users: the user step of a create fails."""
+    if target.engine == "postgresql":
+        target.sql(None, f"CREATE ROLE {user} LOGIN CREATEDB")
+        return f"postgresql://{user}@127.0.0.1:5432/postgres"
+    target.sql(
+        None,
+        f"CREATE USER {user}@'%'",
+        f"GRANT CREATE, DROP ON *.* TO {user}@'%'",
+        f"GRANT SELECT ON mysql.user TO {user}@'%'",
+    )
+    return f"mariadb://{user}@127.0.0.1:3306"
+
+
+def test_a_create_that_fails_half_way_is_rolled_back(cli: Cli, target: Target) -> None:  # noqa: F811
+    admin = f"jt_admin_{uuid.uuid4().hex[:8]}"
+    name = f"jt_{uuid.uuid4().hex[:10]}"
+    try:
+        cli("databases", "add-server", "main", "--url", _limited_admin(target, admin))
+        failed = Session(cli).approved(
+            "db.create_database", {"server": "main", "name": name}, code=1
+        )
+        assert failed["status"] == "error"
+        assert "rolled back: nothing was left behind" in failed["message"], failed["message"]
+        assert name not in target.databases() and name not in target.users()
+    finally:
+        target.drop(name)
+        target.drop(admin)  # the database of that name does not exist; the user does
