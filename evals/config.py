@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +16,11 @@ from policies.engine import AUTONOMOUS
 from policies.rules import DEFAULT_POLICY, PolicyDocument, load_policy_file
 
 ModelKind = Literal["offline", "scripted", "openai"]
+# The database servers scenarios make their databases on: the test bed's loopback ones.
+SQL_SERVERS = {
+    "postgresql": "postgresql://postgres@127.0.0.1:5432/postgres",
+    "mariadb": "mariadb://root@127.0.0.1:3306",
+}
 # A repair must show it worked within this: a healed container settles in about 2.5 s (two
 # clear looks 2 s apart), and a crash loop spends all of it on every start, so the default
 # 30 s would make a 4-pass loop scenario take two minutes.
@@ -33,6 +38,7 @@ class EvalConfig:
     llm: Settings | None = None
     timeout_seconds: float | None = None  # overrides each scenario's own bound
     policy_file: Path | None = None  # rules read before the defaults (default: none)
+    sql_servers: dict[str, str] = field(default_factory=lambda: dict(SQL_SERVERS))
 
 
 def scoped_policy(folder: Path, run_id: str, user_file: Path | None) -> Path:

@@ -26,6 +26,7 @@ from agent.turn import TurnResult
 from evals.background import run_passes
 from evals.config import EvalConfig, run_settings, scoped_policy
 from evals.containers import connect, inspect_state, remove_run_containers, set_up
+from evals.databases import drop_databases, grade_tables, set_up_databases
 from evals.grading import grade, read_rows
 from evals.image import ensure_image
 from evals.model import build_eval_model
@@ -38,7 +39,7 @@ MAX_APPROVAL_ROUNDS = 10
 
 
 async def _converse(
-    agent: Agent, runtime: Runtime, run: RunState, client: docker.DockerClient
+    agent: Agent, runtime: Runtime, run: RunState, client: docker.DockerClient, sql: dict[str, str]
 ) -> None:
     """The turn, its grade, then (if the scenario says so) the approvals and their grade."""
     scenario = run.scenario
@@ -50,6 +51,7 @@ async def _converse(
     db = await read_rows(runtime)
     for expect in expects:
         run.failures += await asyncio.to_thread(grade, expect, run, db, client, result.reply)
+        run.failures += await grade_tables(expect.tables, scenario.databases, sql)
     if scenario.approve is None:
         return
     reply = result.reply
@@ -74,6 +76,7 @@ async def _converse(
         run.failures.append("nothing was waiting for approval, so nothing could be approved")
     db = await read_rows(runtime)
     graded = await asyncio.to_thread(grade, scenario.approve.expect, run, db, client, reply)
+    graded += await grade_tables(scenario.approve.expect.tables, scenario.databases, sql)
     run.failures += [f"after approval: {f}" for f in graded]
 
 
@@ -103,13 +106,15 @@ async def run_once(
             runtime = await asyncio.to_thread(build_runtime, settings)
             try:
                 run.started = await set_up(client, config.image, rendered, run_id)
+                await set_up_databases(runtime, rendered.databases, config.sql_servers)
                 try:
                     if rendered.kind == "background":  # no model: the same for every --model
                         await asyncio.wait_for(run_passes(runtime, run, client), timeout)
                     else:
                         model = build_eval_model(runtime, config.model, rendered)
                         async with Agent.open(runtime, model) as agent:
-                            await asyncio.wait_for(_converse(agent, runtime, run, client), timeout)
+                            talk = _converse(agent, runtime, run, client, config.sql_servers)
+                            await asyncio.wait_for(talk, timeout)
                 except TimeoutError:
                     run.failures.append(f"did not finish within {timeout:g} s")
                 except Exception as exc:
@@ -140,6 +145,7 @@ async def run_once(
     finally:
         try:
             await asyncio.to_thread(remove_run_containers, client, run_id)
+            await drop_databases(rendered.databases, config.sql_servers)
         except Exception as exc:
             run.failures.append(f"clean-up failed: {type(exc).__name__}: {exc}")
     return RunResult(

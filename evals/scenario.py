@@ -11,6 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from evals.db_scenario import DatabaseSetup, TableExpect
 from tools.catalog import build_registry
 from tools.docker.base import NAME_PATTERN
 from tools.registry import Registry
@@ -161,6 +162,7 @@ class Expect(Strict):
     reply_contains: list[str] = []
     reply_contains_any: list[str] = []
     reply_not_contains: list[str] = []
+    tables: list[TableExpect] = Field(default=[], description="Rows in set-up databases' tables.")
 
     @field_validator("reads_any")
     @classmethod
@@ -210,6 +212,9 @@ class Scenario(Strict):
     )
     tags: list[str] = []
     containers: list[ContainerSetup] = []
+    databases: list[DatabaseSetup] = Field(
+        default=[], description="Databases made on the eval's database server before the turn."
+    )
     script: list[ScriptedStep] | None = Field(
         default=None, description="The model's replies for --model scripted."
     )
@@ -259,6 +264,9 @@ class Scenario(Strict):
                 name = getattr(item, "container", None) or getattr(item, "name", None)
                 if name is not None and name not in made:
                     raise ValueError(f"expectation names container {name!r}, which is not set up")
+            for table in expect.tables:
+                if table.database not in {d.name for d in self.databases}:
+                    raise ValueError(f"expectation names database {table.database!r}, not set up")
         return self
 
     def expectations(self) -> list[Expect]:

@@ -6,6 +6,7 @@ resolved against the registered servers and the databases Jarvis knows in `db_ta
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,17 @@ _TABLE: RuleTable = [
 ]
 RULES = compile_rules(_TABLE)
 DB_INTENTS = frozenset(r.intent for r in RULES)
+# "the stream bot data is gone": what happened, said before the request that deals with it.
+_LOSS = re.compile(
+    rf"(?:the |my |our )?{_N}(?: {_N})?(?: (?:database|db|data|tables?))? "
+    r"(?:is|are|was|were|has been|have been|got|seems|looks) (?:gone|lost|missing|broken|empty|"
+    r"corrupt|corrupted|deleted|wiped|wiped out|dropped|messed up)(?: again)?"
+)
+
+
+def is_remark(text: str) -> bool:
+    """A clause that only says a database lost its data (the request comes with it)."""
+    return _LOSS.fullmatch(text) is not None
 
 
 @dataclass

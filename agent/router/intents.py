@@ -241,7 +241,7 @@ def route(text: str, inventory: Inventory) -> Routed:
     normalized = _VOLUMES.sub(r"with \1 \2volumes", normalized)
     normalized = _RESOURCES.sub("resource", normalized)
     parts = [core(c) for c in clauses(normalized)]
-    parts = [p for p in parts if p and not is_remark(p)]
+    parts = [p for p in parts if p and not is_remark(p) and not db_rules.is_remark(p)]
     if not parts:
         return helptext.no_match(text, inventory, [], [])
     parsed: list[Parsed] = []

@@ -83,6 +83,8 @@ PHRASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("restore the stream bot database from last night's backup",
      restores(NIGHT, "stream_bot")),
     ("restore the bot database", restores(NIGHT, "stream_bot")),
+    ("the stream bot data is gone, restore the bot database from last night",
+     restores(NIGHT, "stream_bot")),
     ("restore the n8n database from yesterday", restores(N8N, "n8n")),
     ("verify the latest backup of the bot database", [("db.verify_backup", {"backup": NIGHT})]),
     ("show backups of the n8n database",
