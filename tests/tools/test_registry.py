@@ -175,7 +175,9 @@ async def test_no_write_tool_runs_without_the_gate_saying_yes(
             else:
                 assert actor == "agent:autonomous" and outcome.rule in robot_rules, outcome
                 assert ran[before:] == [spec.name]
-    assert set(ran) <= {"docker.restart_container", "docker.start_container"}
+    # The robots' rules: container starts (opted in) and the nightly database backups.
+    robots = {"docker.restart_container", "docker.start_container"}
+    assert set(ran) <= robots | {"db.backup", "db.verify_backup"}
 
 
 def test_the_decorated_names_are_stubs_that_refuse_to_run() -> None:
