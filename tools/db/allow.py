@@ -9,7 +9,7 @@ from tools.safety.allow_tree import load_allow_tree
 DB_ALLOW_TREE_YAML = r"""
 rules:
   - &path {kind: path, pattern: '[^\x00]+', description: a file under the backup folder}
-  - &host {pattern: '[A-Za-z0-9][A-Za-z0-9.:_-]{0,253}', description: a host name or address}
+  - &host {pattern: '[A-Za-z0-9:][A-Za-z0-9.:_-]{0,253}', description: a host name or address}
   - &port {pattern: '[0-9]{1,5}', description: a port}
   - &user {pattern: '[A-Za-z0-9_][A-Za-z0-9_.@-]{0,62}', description: a user name}
   - &ident {pattern: '[a-z_][a-z0-9_]{0,62}', description: a database name}
