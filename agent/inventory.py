@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from agent.ha_inventory import ha_entities, read_ha_entities
+from agent.router.ha_rules import wants_entities
 from agent.router.types import BackupRef, ContainerInfo, DbRef, DbServerRef, Inventory
 from core.logging import get_logger
 from core.settings import Settings
@@ -22,6 +24,8 @@ BACKUPS_KEPT = 20  # per database: enough to find "last night's" among a week of
 async def load_inventory(deps: ToolDeps) -> Inventory:
     """Every container by name; empty and marked incomplete when Docker cannot be asked."""
     estate = await _estate(deps.db) if deps.db is not None else {}
+    if deps.db is not None:
+        estate.update(await ha_entities(deps.integrations))
     try:
         refs = await container_refs(deps)
     except Exception as exc:
@@ -64,12 +68,19 @@ async def _estate(db: Database) -> dict[str, Any]:
     }
 
 
-async def read_inventory(settings: Settings) -> Inventory:
-    """The inventory through a Docker client of its own, for callers that build no runtime."""
+async def read_inventory(settings: Settings, text: str | None = None) -> Inventory:
+    """The inventory through a Docker client of its own, for callers that build no runtime.
+
+    Home Assistant's entities are read only when `text` is plainly about the house, so other
+    plans never open the database.
+    """
     # The engine address as the composition root reads it: settings, then DOCKER_HOST.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
     deps = ToolDeps(settings, environ=environ, docker_factory=connect)
     try:
-        return await load_inventory(deps)
+        inventory = await load_inventory(deps)
     finally:
         deps.close()
+    if text is not None and wants_entities(text):
+        inventory = inventory.model_copy(update=await read_ha_entities(settings))
+    return inventory

@@ -6,7 +6,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.router import concepts, db_rules, db_targets, domain_rules, domain_words, host_targets
+from agent.router import (
+    concepts,
+    db_rules,
+    db_targets,
+    domain_rules,
+    domain_words,
+    ha_rules,
+    ha_targets,
+    host_targets,
+)
 from agent.router import help as helptext
 from agent.router.grammar import (
     BARE_TARGET,
@@ -102,6 +111,9 @@ def _match(part: str, quoted: list[str], inventory: Inventory) -> Parsed | None:
         return _domain(domain, retry)
     if db := db_rules.match(plain):
         return Parsed(db.intent, retry, opts=db.opts)
+    # The house before containers: "turn on the kitchen light" names no container.
+    if (house := ha_rules.match(plain)) and ha_targets.wanted(house, inventory):
+        return Parsed(house.intent, retry, opts={"ha": house})
     if whole := host_targets.whole(plain, inventory):
         return Parsed(whole[0], retry, opts={"host": whole[1]})
     split = host_targets.split(part, inventory)
@@ -195,6 +207,12 @@ def _names(parts: list[Parsed], inventory: Inventory) -> list[Parsed] | Clarify:
                 return db_targets.retried(asked, [q.text for q in parts], i)
             out.append(p)
             continue
+        if p.intent in ha_rules.HA_INTENTS:
+            asked = ha_targets.settle(p.opts["ha"], inventory)
+            if asked is not None:
+                return db_targets.retried(asked, [q.text for q in parts], i)
+            out.append(p)
+            continue
         if p.intent in domain_rules.DOMAIN_INTENTS:
             asked = _domain_target(parts, i, inventory)
             if asked is not None:
@@ -269,6 +287,8 @@ def route(text: str, inventory: Inventory) -> Routed:
     for p in resolved:
         if p.intent in db_rules.DB_INTENTS:
             calls += db_targets.calls_for(p.intent, p.opts, inventory)
+        elif p.intent in ha_rules.HA_INTENTS:
+            calls += ha_targets.calls_for(p.opts["ha"], inventory)
         else:
             calls += calls_for(p.intent, p.name, p.opts)
     return Calls(calls=merge(calls))

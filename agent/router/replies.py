@@ -5,16 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.router import (
-    db_text,
-    docker_text,
-    domain_text,
-    n8n_text,
-    plex_text,
-    sunshine_text,
-    system_text,
-    watch_text,
-)
+from agent.router import db_text, docker_text, domain_text, system_text, watch_text
 from agent.router.format import clean, inline, names, token
 from agent.router.types import PlannedCall
 
@@ -43,9 +34,6 @@ _SUMMARIES: dict[str, Summary] = {
     **domain_text.SUMMARIES,
     **watch_text.SUMMARIES,
     **db_text.SUMMARIES,
-    **plex_text.SUMMARIES,
-    **n8n_text.SUMMARIES,
-    **sunshine_text.SUMMARIES,
 }
 _EMPTY: dict[str, Summary] = {
     "docker.list_containers": lambda a, d: (
@@ -56,9 +44,6 @@ _EMPTY: dict[str, Summary] = {
     "docker.list_compose_projects": lambda a, d: "No Docker Compose projects were found.",
     **domain_text.EMPTY,
     **db_text.EMPTY,
-    **plex_text.EMPTY,
-    **n8n_text.EMPTY,
-    **sunshine_text.EMPTY,
 }
 _GERUNDS = {
     "docker.start_container": "starting {name}",
@@ -89,9 +74,6 @@ def describe(call: PlannedCall) -> str:
         return domain
     if (watch := watch_text.describe(call)) is not None:
         return watch
-    for said in (plex_text.describe, n8n_text.describe, sunshine_text.describe):
-        if (what := said(call)) is not None:
-            return what
     if (db := db_text.describe(call)) is not None:
         return db
     template = _GERUNDS.get(call.tool, "running " + token(call.tool))

@@ -62,7 +62,7 @@ def _offline_plan(text: str, inventory: Inventory | None = None) -> TurnResult |
 
     settings = settings_or_exit()
     if inventory is None:
-        inventory = asyncio.run(read_inventory(settings))
+        inventory = asyncio.run(read_inventory(settings, text))
     return offline_plan(text, inventory, fallback=settings.llm_configured)
 
 
