@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agent.router import db_text, docker_text, domain_text, system_text, watch_text
+from agent.router import (
+    db_text,
+    docker_text,
+    domain_text,
+    ha_text,
+    n8n_text,
+    plex_text,
+    sunshine_text,
+    system_text,
+    watch_text,
+)
 from agent.router.format import clean, inline, names, token
 from agent.router.types import PlannedCall
 
@@ -34,6 +44,10 @@ _SUMMARIES: dict[str, Summary] = {
     **domain_text.SUMMARIES,
     **watch_text.SUMMARIES,
     **db_text.SUMMARIES,
+    **ha_text.SUMMARIES,
+    **plex_text.SUMMARIES,
+    **n8n_text.SUMMARIES,
+    **sunshine_text.SUMMARIES,
 }
 _EMPTY: dict[str, Summary] = {
     "docker.list_containers": lambda a, d: (
@@ -44,6 +58,10 @@ _EMPTY: dict[str, Summary] = {
     "docker.list_compose_projects": lambda a, d: "No Docker Compose projects were found.",
     **domain_text.EMPTY,
     **db_text.EMPTY,
+    **ha_text.EMPTY,
+    **plex_text.EMPTY,
+    **n8n_text.EMPTY,
+    **sunshine_text.EMPTY,
 }
 _GERUNDS = {
     "docker.start_container": "starting {name}",
@@ -74,6 +92,9 @@ def describe(call: PlannedCall) -> str:
         return domain
     if (watch := watch_text.describe(call)) is not None:
         return watch
+    for said in (plex_text.describe, n8n_text.describe, sunshine_text.describe, ha_text.describe):
+        if (what := said(call)) is not None:
+            return what
     if (db := db_text.describe(call)) is not None:
         return db
     template = _GERUNDS.get(call.tool, "running " + token(call.tool))
