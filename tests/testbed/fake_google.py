@@ -38,6 +38,7 @@ CLIENT_SECRET = "GOCSPX-test-client-secret-1d2f"
 REFRESH_TOKEN = "1//0test-refresh-token-7c41e9b2a5"
 FOLDER = "1BackupFolderId"
 DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 STATUS = {401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
 
@@ -167,7 +168,8 @@ class FakeGoogle(FakeService):
             key.verify(_unb64(signature), f"{head}.{body}".encode(), PKCS1v15(), SHA256())
         except (ValueError, KeyError, InvalidSignature):
             return False
-        return bool(claims.get("aud") == self.token_uri)
+        # The audience is Google's token endpoint whichever address was asked (as documented).
+        return bool(claims.get("aud") == GOOGLE_TOKEN_URI)
 
     def _discovery(self, path: str) -> Reply:
         parts = path.split("/")  # /discovery/v1/apis/{api}/{version}/rest

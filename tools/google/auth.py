@@ -137,7 +137,7 @@ def typed(exc: BaseException, where: str) -> JarvisError:
         said = exc.args[0] if exc.args else "refused"
         return AuthFailed(
             f"Google's token endpoint refused the credentials ({said}); "
-            "the refresh token may be revoked or expired: add the integration again"
+            "a revoked refresh token or a deleted key: add the integration again"
         )
     if isinstance(exc, google.auth.exceptions.TransportError):
         return Unreachable(f"Google's token endpoint cannot be reached: {exc}")
