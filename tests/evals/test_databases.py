@@ -86,11 +86,18 @@ async def test_table_grades_read_the_real_server() -> None:
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("model", ["offline", "scripted"])
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("restore-database", "offline"),
+        ("restore-database", "scripted"),
+        ("restore-database-mariadb", "offline"),
+    ],
+)
 async def test_restore_scenario_brings_the_rows_back_after_approval(
-    docker_host: str, busybox_image: str, model: str
+    docker_host: str, busybox_image: str, name: str, model: str
 ) -> None:
-    (scenario,) = load_scenarios(names=["restore-database"])
+    (scenario,) = load_scenarios(names=[name])
     config = EvalConfig(docker_host=docker_host, model=model, image=busybox_image)  # type: ignore[arg-type]
     report = await run_evals([scenario], config)
     assert report.passed, details(report)
@@ -100,8 +107,9 @@ async def test_restore_scenario_brings_the_rows_back_after_approval(
     if model == "offline":
         assert "5000 rows in 1 table" in run.replies[-1]
     # The run's database is gone from the server afterwards.
-    url = parse_server_url(SQL_SERVERS["postgresql"])
-    assert count_rows(url, f"stream_bot_{run.run_id}", "events") is None
+    (made,) = scenario.render(run.run_id).databases
+    url = parse_server_url(SQL_SERVERS[made.engine])
+    assert count_rows(url, made.name, made.steps[0].add_rows or "?") is None
 
 
 @pytest.mark.timeout(600)
