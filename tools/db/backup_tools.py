@@ -10,7 +10,7 @@ from memory import databases
 from memory.databases import BackupView
 from tools.db import servers
 from tools.db.backups import take_backup, verify
-from tools.db.models import BackupArgs, DatabaseArgs, RestoreArgs
+from tools.db.models import BackupArgs, DatabaseArgs, RestoreArgs, TakeBackupArgs
 from tools.db.restore import restore
 from tools.db.tools import family, known_server
 from tools.deps import ToolDeps
@@ -71,10 +71,10 @@ class BackupResult(ToolResult):
         "per table recorded) into the backup folder; old backups are pruned by retention."
     ),
 )
-async def backup(args: DatabaseArgs, deps: ToolDeps) -> BackupResult:
+async def backup(args: TakeBackupArgs, deps: ToolDeps) -> BackupResult:
     """pg_dump -Fc or mariadb-dump --single-transaction."""
     _server, engine = await servers.engine_for(deps, args.server)
-    done = await take_backup(deps, args.server, engine, args.database, "manual")
+    done = await take_backup(deps, args.server, engine, args.database, args.kind)
     return BackupResult(backup=_row(done))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -59,6 +59,14 @@ class DatabaseArgs(ToolArgs):
 
     server: ServerName
     database: DatabaseName
+
+
+class TakeBackupArgs(DatabaseArgs):
+    """A database to back up, and why."""
+
+    kind: Literal["manual", "scheduled"] = Field(
+        default="manual", description="scheduled: taken by the nightly run."
+    )
 
 
 class BackupArgs(ToolArgs):
