@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.testbed.fake_plex",
     "tests.testbed.fake_n8n",
     "tests.testbed.fake_sunshine",
+    "tests.testbed.fake_google",
     "tests.testbed.integration_gate",
     "tests.testbed.knot",
     "tests.testbed.caddy_pebble",

@@ -15,11 +15,8 @@ from tests.testbed.fake_google import (
     FOLDER,
     REFRESH_TOKEN,
     FakeGoogle,
-    fake_google,
 )
 from tests.testbed.integration_gate import IntegrationsGate
-
-__all__ = ["fake_google"]
 
 
 def fields(fake: FakeGoogle, **more: str) -> dict[str, str]:
