@@ -155,7 +155,7 @@ def _default_schedule() -> list[ScheduleEntry]:
             name="patrol",
             kind="remediate",
             every_seconds=300,
-            checks=["containers.*", "host.*", "caddy.*", "workflows.*", "audit.*"],
+            checks=["containers.*", "host.*", "caddy.*", "workflows.*", "audit.*", "n8n.*"],
         ),
         ScheduleEntry(name="domains", kind="remediate", every_seconds=3600, checks=["domains.*"]),
         ScheduleEntry(name="maintenance", kind="maintenance", at=time(3, 30)),

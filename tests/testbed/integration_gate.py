@@ -42,6 +42,7 @@ class IntegrationsGate:
     gate: Gate
     access: Integrations
     db: Database
+    deps: ToolDeps
 
     async def add(
         self, kind: str, url: str, fields: dict[str, str], name: str | None = None
@@ -94,7 +95,7 @@ async def integrations_gate(tmp_path: Path) -> AsyncIterator[IntegrationsGate]:
         approval_ttl=timedelta(minutes=10),
     )
     try:
-        yield IntegrationsGate(gate, access, db)
+        yield IntegrationsGate(gate, access, db, deps)
     finally:
         deps.close()
         await db.close()

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from tools.checks import audit, caddy, containers, databases, domains, host, ssh_hosts, workflows
+from tools.checks import (
+    audit,
+    caddy,
+    containers,
+    databases,
+    domains,
+    host,
+    integrations,
+    n8n,
+    ssh_hosts,
+    workflows,
+)
 from tools.checks.base import Check, CheckSet
 
 SETS: list[CheckSet] = [containers.checks, host.checks]
 SETS += [domains.checks, caddy.checks, workflows.checks, audit.checks, ssh_hosts.checks]
 SETS += [databases.checks]
+SETS += [n8n.checks]
+SETS += [integrations.checks]
 
 
 def all_checks() -> list[Check]:
