@@ -10,6 +10,7 @@ from tools.checks import (
     domains,
     host,
     integrations,
+    n8n,
     ssh_hosts,
     workflows,
 )
@@ -18,6 +19,7 @@ from tools.checks.base import Check, CheckSet
 SETS: list[CheckSet] = [containers.checks, host.checks]
 SETS += [domains.checks, caddy.checks, workflows.checks, audit.checks, ssh_hosts.checks]
 SETS += [databases.checks]
+SETS += [n8n.checks]
 SETS += [integrations.checks]
 
 
