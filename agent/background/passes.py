@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from agent.background.db_backups import backup_databases
+from agent.background.offsite import offsite_copy
 from agent.background.repairs import RepairAction, repair
 from agent.checkpoints import trim_checkpoints
 from agent.runtime import Runtime
@@ -186,6 +187,7 @@ async def maintenance_pass(rt: Runtime, run: RunView) -> PassResult:
     steps = [
         await _step("reclaim_space", reclaim),
         await _step("backup_databases", backups),
+        await _step("offsite_copy", lambda: offsite_copy(rt, run, approvals)),
         await _step("trim_history", trim),
         await _step("trim_checkpoints", checkpoints),
         await _step("expire_approvals", expire),

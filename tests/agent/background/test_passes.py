@@ -55,6 +55,7 @@ async def test_maintenance_trims_compacts_and_asks_to_reclaim_outside_the_window
     assert set(steps) == {
         "reclaim_space",
         "backup_databases",
+        "offsite_copy",
         "trim_history",
         "trim_checkpoints",
         "expire_approvals",
