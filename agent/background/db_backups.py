@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+import re
+from collections.abc import Awaitable
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
 from agent.runtime import Runtime
-from core.errors import BadInput, ChangeFailed
+from core.errors import BadInput, ChangeFailed, JarvisError
+from core.logging import get_logger
 from memory import databases
 from memory.runs import RunView
 from policies.engine import AUTONOMOUS
@@ -18,8 +21,13 @@ from tools.db.names import check_user_database
 
 # Engines whose databases are dumped; Redis servers are only checked (databases.server_down).
 SQL_ENGINES = ("postgresql", "mariadb")
-MAX_KEY = 150  # the gate's limit on an idempotency key
+# What the gate takes as an idempotency key; other names are hashed (the gate then says
+# what is wrong with the name itself).
+MAX_KEY = 150
+KEY_CHARS = re.compile(r"[A-Za-z0-9._:-]+")
 NAMED_IN_SUMMARY = 8
+T = TypeVar("T")
+log = get_logger("background.db_backups")
 
 Status = Literal["done", "failed", "approval_required", "skipped"]
 
@@ -39,7 +47,7 @@ class DatabaseBackup(BaseModel):
 def _key(run: RunView, what: str, server: str, database: str = "") -> str:
     """One idempotency key per run and database: a resumed run does not dump twice."""
     key = f"maint.{run.id}.{what}.{server}.{database}".rstrip(".")
-    if len(key) <= MAX_KEY:
+    if len(key) <= MAX_KEY and KEY_CHARS.fullmatch(key):
         return key
     digest = hashlib.sha256(f"{server}/{database}".encode()).hexdigest()[:24]
     return f"maint.{run.id}.{what}.{digest}"
@@ -95,7 +103,9 @@ class NightlyBackups:
         )
         if taken.status != "ok":
             return self._not_done(server, database, taken, "backup")
-        backup = (taken.data or {}).get("backup", {})
+        backup = (taken.data or {}).get("backup") or {}
+        if "id" not in backup:
+            return self._not_done(server, database, taken, "backup (no backup id in the reply)")
         checked = await self._call(
             "db.verify_backup",
             {"backup": backup["id"]},
@@ -130,10 +140,26 @@ class NightlyBackups:
         for server in await databases.list_servers(self.rt.db):
             if server.engine not in SQL_ENGINES:
                 continue
-            names = await self._databases(server.name)
+            names = await self._guarded(server.name, None, self._databases(server.name))
             for name in names or []:
-                self.results.append(await self._one(server.name, name))
+                done = await self._guarded(server.name, name, self._one(server.name, name))
+                if done is not None:
+                    self.results.append(done)
         return self.results
+
+    async def _guarded(self, server: str, database: str | None, work: Awaitable[T]) -> T | None:
+        """The work's result; anything it raises is a failed entry, and the night goes on."""
+        try:
+            return await work
+        except JarvisError as exc:
+            why = exc.message
+        except Exception as exc:
+            log.exception("nightly_backup_crashed", server=server, database=database)
+            why = f"{type(exc).__name__}: {exc}"
+        self.results.append(
+            DatabaseBackup(server=server, database=database, status="failed", message=why)
+        )
+        return None
 
 
 def summarize(results: list[DatabaseBackup]) -> tuple[str, bool]:

@@ -103,8 +103,14 @@ async def test_a_resumed_run_does_not_back_up_twice(
     shop, _notes = two_databases
     await _register(runtime, "main", pg_cluster.port)
     run = await runs.create_run(runtime.db, kind="maintenance", trigger="manual", actor=AUTONOMOUS)
+    # A name no tool takes (registered by hand) is refused by the gate: one failed entry.
+    await _register(runtime, "Odd Name", pg_cluster.port)
     first = await NightlyBackups(runtime, run).run_all()
     again = await NightlyBackups(runtime, run).run_all()  # the same run, e.g. after a crash
+    [odd] = [r for r in first if r.server == "Odd Name"]
+    assert odd.status == "failed" and odd.database is None and "server" in (odd.message or "")
+    first = [r for r in first if r.server == "main"]
+    again = [r for r in again if r.server == "main"]
     assert [r.status for r in first] == ["done", "done"]
     assert [(r.database, r.backup) for r in again] == [(r.database, r.backup) for r in first]
     assert len(await databases.list_backups(runtime.db, "main", shop)) == 1
