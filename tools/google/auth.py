@@ -26,8 +26,8 @@ from core.errors import (
     RateLimited,
     Unreachable,
 )
+from tools.google.kind import GOOGLE_TOKEN_URI
 
-GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (an address)
 GOOGLE_API_ROOT = "https://www.googleapis.com"
 # Only what the tools use: read the calendar, send mail, files this app made in Drive.
 SCOPES = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -40,15 +39,6 @@ UNPROCESSED = frozenset({429, 502, 503, 504})
 CHUNK_BYTES = 8 * 1024 * 1024
 FILE_FIELDS = "id,name,size,md5Checksum,parents"
 MAX_EVENT_PAGES = 20
-
-
-def md5_of(path: Path) -> str:
-    """The hex MD5 of a file (what Drive reports as md5Checksum)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Google:

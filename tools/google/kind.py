@@ -8,23 +8,29 @@ for.
 
 from __future__ import annotations
 
-from tools.google.auth import GOOGLE_TOKEN_URI, Account
-from tools.google.client import Google
+from typing import TYPE_CHECKING
+
 from tools.integrations.kinds import Connection, Kind
 
+if TYPE_CHECKING:
+    from tools.google.client import Google
 
-def account(conn: Connection) -> Account:
-    """Which account and how it signs in, from the stored integration."""
-    return Account(
-        secrets=dict(conn.secrets),
-        token_uri=str(conn.option("token_uri") or GOOGLE_TOKEN_URI),
-        subject=conn.option("subject"),
-    )
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 (an address)
 
 
 def connect(conn: Connection) -> Google:
     """The client; BadInput when the credentials are neither kind complete."""
-    return Google(account(conn), conn.url, conn.settings)
+    # Imported on use: google-api-python-client and google-auth take most of a second to
+    # load, which listing tools or starting the CLI must not pay.
+    from tools.google.auth import Account
+    from tools.google.client import Google
+
+    account = Account(
+        secrets=dict(conn.secrets),
+        token_uri=str(conn.option("token_uri") or GOOGLE_TOKEN_URI),
+        subject=conn.option("subject"),
+    )
+    return Google(account, conn.url, conn.settings)
 
 
 async def probe(client: Google) -> str:

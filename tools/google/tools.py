@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -10,9 +11,7 @@ from core.errors import ChangeFailed, NothingToDo, NotReady
 from memory import databases
 from memory.databases import BackupView
 from memory.integrations import IntegrationView
-from tools.db.backups import check_file
 from tools.deps import ToolDeps
-from tools.google.client import md5_of
 from tools.google.kind import KIND
 from tools.google.models import (
     Event,
@@ -26,6 +25,37 @@ from tools.google.models import (
 from tools.registry import ToolFamily
 
 family = ToolFamily("google")
+
+
+def digest_of(path: Path, algorithm: str) -> str:
+    """The hex digest of a file, read in chunks."""
+    digest = hashlib.new(algorithm, usedforsecurity=False)
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def md5_of(path: Path) -> str:
+    """The hex MD5 of a file (what Drive reports as md5Checksum)."""
+    return digest_of(path, "md5")
+
+
+async def check_file(backup: BackupView) -> Path:
+    """The backup's file, if it is finished, there, and matches the checksum recorded."""
+    # Checked here rather than through tools.db, whose import loads the whole db family.
+    if backup.status != "done" or not backup.path:
+        raise NotReady(f"backup {backup.id} is {backup.status}, not a finished backup")
+    path = Path(backup.path)
+    if not path.is_file():
+        raise NotReady(f"the file of backup {backup.id} is missing ({path})")
+    actual = await asyncio.to_thread(digest_of, path, "sha256")
+    if actual != backup.sha256:
+        raise NotReady(
+            f"backup {backup.id} is damaged: its checksum is {actual[:12]}..., "
+            f"recorded {str(backup.sha256)[:12]}...; it is not copied off-site"
+        )
+    return path
 
 
 def _rfc3339(args: EventsArgs) -> tuple[str, str]:

@@ -11,7 +11,7 @@ import pytest
 from core.errors import BadInput
 from tests.testbed.fake_google import FOLDER, FakeGoogle
 from tests.testbed.integration_gate import IntegrationsGate
-from tests.tools.google.conftest import make_backup
+from tests.tools.google.conftest import fields, make_backup
 
 
 def event(ident: str, summary: str, start: str, end: str, **more: str) -> dict[str, object]:
@@ -141,4 +141,12 @@ async def test_an_upload_needs_an_intact_backup_and_a_folder(
     assert out.status == "error" and "damaged" in (out.message or "")
     with pytest.raises(BadInput, match="no backup"):
         await google.call("google.upload_backup", {"backup": "0123456789abcdef"})
+    intact = await make_backup(google, tmp_path, b"PGDMP-intact")
+    no_folder = {k: v for k, v in fields(fake_google).items() if k != "drive_folder"}
+    await google.add("google", fake_google.url, no_folder, name="personal")
+    fake_google.requests.clear()
+    out = await google.call(
+        "google.upload_backup", {"backup": intact.id, "integration": "personal"}
+    )
+    assert out.status == "error" and "no Drive folder is set for personal" in (out.message or "")
     assert fake_google.api_calls() == []
