@@ -9,6 +9,7 @@ import chainlit as cl
 from agent.turn import ToolCallRecord, TurnResult
 from policies.outcome import ApprovalView
 from ui.chat import live, speech, widgets
+from ui.chat.widgets import media
 
 
 def _outcome(record: ToolCallRecord) -> dict[str, Any]:
@@ -46,6 +47,8 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
         props = widgets.database_panel([outcome])
     elif record.name == "hosts.list":
         props = widgets.hosts_panel(outcome)
+    elif record.name in media.PROPS:
+        props = media.PROPS[record.name](outcome)
     else:
         return None
     return cl.CustomElement(name=widgets.WIDGET_FOR_TOOL[record.name], props=props)

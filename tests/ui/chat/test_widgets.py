@@ -484,6 +484,11 @@ def test_every_widget_has_its_element() -> None:
         "db.server_info": "DatabasePanel",
         "db.list_backups": "DatabasePanel",
         "hosts.list": "HostsPanel",
+        "ha.get_entity": "EntityCard",
+        "ha.list_entities": "EntityCard",
+        "plex.now_playing": "PlexNowPlaying",
+        "n8n.list_workflows": "N8nWorkflows",
+        "sunshine.clients": "SunshineClients",
     }
 
 

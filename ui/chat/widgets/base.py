@@ -32,6 +32,9 @@ FINDINGS_PANEL = "FindingsPanel"
 RUNS_PANEL = "RunsPanel"
 DATABASE_PANEL = "DatabasePanel"
 HOSTS_PANEL = "HostsPanel"
+PLEX_NOW_PLAYING = "PlexNowPlaying"
+N8N_WORKFLOWS = "N8nWorkflows"
+SUNSHINE_CLIENTS = "SunshineClients"
 
 WIDGET_FOR_TOOL: dict[str, str] = {
     "docker.list_containers": CONTAINER_TABLE,
@@ -49,6 +52,9 @@ WIDGET_FOR_TOOL: dict[str, str] = {
     "db.server_info": DATABASE_PANEL,
     "db.list_backups": DATABASE_PANEL,
     "hosts.list": HOSTS_PANEL,
+    "plex.now_playing": PLEX_NOW_PLAYING,
+    "n8n.list_workflows": N8N_WORKFLOWS,
+    "sunshine.clients": SUNSHINE_CLIENTS,
 }
 
 ContainerButtonTool = Literal[
