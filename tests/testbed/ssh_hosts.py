@@ -80,21 +80,23 @@ class SshHost:
         """USER@ADDRESS for `jarvis hosts add --ssh`."""
         return f"{self.user}@{self.address}"
 
-    def start(self, new_host_key: bool = False) -> None:
-        """(Re)start sshd; with `new_host_key` it offers a freshly made key from now on."""
+    def start(self, new_host_key: bool = False, keep_sessions: bool = False) -> None:
+        """(Re)start sshd; with `new_host_key` it offers a freshly made key from now on.
+
+        `keep_sessions` leaves connections made before alive (sshd's own restart does)."""
         if new_host_key or not self.keys:
             self.generation += 1
             key = self.folder / f"host_key_{self.generation}"
             _keygen(key)
             self.keys.append(key)
-        self._serve(self.keys[-1])
+        self._serve(self.keys[-1], keep_sessions)
 
     def restore(self) -> None:
         """Restart sshd with the first host key again (the one tests pin)."""
         self._serve(self.keys[0])
 
-    def _serve(self, key: Path) -> None:
-        self.stop()
+    def _serve(self, key: Path, keep_sessions: bool = False) -> None:
+        self.stop(keep_sessions)
         self.host_key_line = " ".join(Path(f"{key}.pub").read_text().split()[:2])
         self.fingerprint = _fingerprint(key)
         config = self.folder / "sshd_config"
@@ -118,14 +120,15 @@ class SshHost:
             log = (self.folder / "sshd.log").read_text()[-2000:]
             pytest.fail(f"sshd in namespace {NETNS} did not start:\n{log}")
 
-    def stop(self) -> None:
-        """Stop sshd (by the PID this fixture started) and the sessions it forked, as a
-        reboot would: connections made before do not outlive it."""
-        if self.proc is not None:
+    def stop(self, keep_sessions: bool = False) -> None:
+        """Stop sshd (by the PID this fixture started) and, unless `keep_sessions`, the
+        sessions it forked, as a reboot would: connections made before do not outlive it."""
+        if self.proc is not None and not keep_sessions:
             with contextlib.suppress(psutil.NoSuchProcess):
                 for child in psutil.Process(self.proc.pid).children(recursive=True):
                     with contextlib.suppress(psutil.NoSuchProcess):
                         child.kill()
+        if self.proc is not None:
             self.proc.terminate()
             try:
                 self.proc.wait(10)

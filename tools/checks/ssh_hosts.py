@@ -16,7 +16,8 @@ checks = CheckSet()
 async def _probe(check: Check, ctx: CheckContext, host: HostRecord) -> Observation | None:
     resource = f"host:{host.name}"
     try:
-        await ctx.deps.hosts.run(host.name, ("true",))
+        # A new connection each pass: a kept one was checked when it opened, not since.
+        await ctx.deps.hosts.verify(host.name)
     except HostKeyChanged as exc:
         return check.observe(
             resource,
@@ -38,8 +39,8 @@ async def _probe(check: Check, ctx: CheckContext, host: HostRecord) -> Observati
 @checks.check(
     "host.ssh_keys",
     title="Another host changed its SSH key or does not answer",
-    description="""Connects to every registered host over SSH with its pinned host key and
-        runs `true`. A different host key is refused (never accepted or saved) and reported;
+    description="""Opens a new SSH connection to every registered host with its pinned host
+        key and logs in. A different host key is refused (never accepted or saved) and reported;
         so is a host that does not answer or refuses the login key.""",
     severity_rule="""critical when a host offers another host key than the pinned one (a
         machine in the middle, or a reinstall nobody re-pinned); warning when it does not

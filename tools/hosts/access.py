@@ -54,6 +54,12 @@ class HostAccess:
             raise remote_error(target, argv, out)
         return out
 
+    async def verify(self, name: str) -> None:
+        """Connect to host `name` afresh: the key it offers now is checked, and the login."""
+        target = await self.target(name)
+        await asyncio.to_thread(self.pool.transport, target, True)
+        await self._seen(target)
+
     async def docker(self, name: str) -> tuple[Any, str]:
         """The docker SDK client for host `name`'s engine, and how to name it in messages."""
         target = await self.target(name)

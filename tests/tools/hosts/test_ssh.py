@@ -212,3 +212,25 @@ async def test_a_change_on_another_host_is_asked_and_says_where(
     assert plain_words(view)["headline"] == f"Start {made.name} on nas"
     made.reload()
     assert made.status == "created"  # nothing ran
+
+
+async def test_the_check_connects_afresh_so_a_kept_connection_hides_nothing(
+    database: Database, nas: HostRecord, ssh_host: SshHost, remote_deps: ToolDeps
+) -> None:
+    access = remote_deps.hosts
+    assert (await access.run("nas", ("true",))).exit_code == 0
+    ssh_host.start(new_host_key=True, keep_sessions=True)  # the old connection lives on
+    try:
+        # The kept connection is still the one to the host as pinned when it opened ...
+        assert (await access.run("nas", ("true",))).exit_code == 0
+        # ... but the check asks what the host offers now.
+        report = await diagnose(
+            [ssh_keys], CheckContext(remote_deps, database), database, run_id=None
+        )
+        [finding] = report.opened
+        assert finding.evidence["offered"] == ssh_host.fingerprint
+        with pytest.raises(HostKeyChanged):
+            await access.run("nas", ("true",))  # the failed check left no connection behind
+    finally:
+        access.close()
+        ssh_host.restore()
