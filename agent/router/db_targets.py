@@ -11,11 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.router.format import when as when_text
-from agent.router.types import BackupRef, Clarify, DbRef, DbServerRef, Inventory, PlannedCall
+from agent.router.types import BackupRef, Clarify, DbRef, DbServerRef, Inventory
 from tools.db.names import IDENT_RE, SCRATCH_PREFIX, SYSTEM_DATABASES
 
 CHOICE = "{choice}"  # where the answer goes in a retried request (as in intents)
-MAX_LISTED = 12  # backups listed per request: one call per database
 ADD_SERVER = (
     "`jarvis databases add-server NAME --url postgresql://USER:PASSWORD@HOST:5432/postgres`"
 )
@@ -107,7 +106,15 @@ def phrase(intent: str, opts: dict[str, Any], db: str, server: str | None) -> st
     return f"show backups of the {db} database{on}"
 
 
-def _no_server() -> Clarify:
+def _no_server(inv: Inventory | None = None) -> Clarify:
+    if inv is not None and inv.db_servers:
+        redis = ", ".join(s.name for s in inv.db_servers)
+        return Clarify(
+            question=(
+                f"Only Redis is registered ({redis}), and Redis has no databases to manage this "
+                f"way; add a PostgreSQL or MariaDB server with {ADD_SERVER}."
+            )
+        )
     return Clarify(question=f"No database server is registered yet: add one with {ADD_SERVER}.")
 
 
@@ -125,7 +132,7 @@ def _check_server(intent: str, opts: dict[str, Any], db: str, inv: Inventory) ->
     if named in names:
         return None
     if not names:
-        return _no_server()
+        return _no_server(inv)
     why = f"There is no database server called {named}. Which one do you mean:"
     return _which_server(intent, opts, db, names, why)
 
@@ -142,7 +149,7 @@ def _new_name(intent: str, opts: dict[str, Any], typed: str, inv: Inventory) -> 
         )
     sql = _sql(inv)
     if not sql:
-        return _no_server()
+        return _no_server(inv)
     if (asked := _check_server(intent, opts, name, inv)) is not None:
         return asked
     if opts.get("server") is None:
@@ -270,50 +277,3 @@ def _check_list(intent: str, opts: dict[str, Any], inv: Inventory) -> Clarify | 
             retry=f"list databases on {CHOICE}",
         )
     return None
-
-
-def calls_for(intent: str, opts: dict[str, Any], inv: Inventory) -> list[PlannedCall]:
-    """The calls a settled database or hosts request makes, in order."""
-    if intent == "hosts_list":
-        return [PlannedCall(tool="hosts.list")]
-    if intent == "db_create":
-        return [
-            PlannedCall(
-                tool="db.create_database", args={"server": opts["server"], "name": opts["database"]}
-            )
-        ]
-    if intent == "db_backup":
-        return [
-            PlannedCall(
-                tool="db.backup", args={"server": opts["server"], "database": opts["database"]}
-            )
-        ]
-    if intent == "db_restore":
-        return [
-            PlannedCall(
-                tool="db.restore", args={"backup": opts["backup"], "database": opts["database"]}
-            )
-        ]
-    if intent == "db_verify":
-        return [PlannedCall(tool="db.verify_backup", args={"backup": opts["backup"]})]
-    if intent == "db_backups" and "database" in opts:
-        return [
-            PlannedCall(
-                tool="db.list_backups",
-                args={"server": opts["server"], "database": opts["database"]},
-            )
-        ]
-    named = opts.get("server")
-    listed = [d for d in inv.databases if (named is None or d.server == named) and d.backups]
-    backups = [
-        PlannedCall(tool="db.list_backups", args={"server": d.server, "database": d.name})
-        for d in listed[:MAX_LISTED]
-    ]
-    if intent == "db_backups":
-        return backups
-    calls = [PlannedCall(tool="db.list_servers")]
-    for s in inv.db_servers:
-        if named is None or s.name == named:
-            tool = "db.server_info" if s.engine == "redis" else "db.list_databases"
-            calls.append(PlannedCall(tool=tool, args={"server": s.name}))
-    return calls + backups

@@ -8,6 +8,7 @@ from typing import Any
 
 from agent.router import (
     concepts,
+    db_calls,
     db_rules,
     db_targets,
     domain_rules,
@@ -286,7 +287,7 @@ def route(text: str, inventory: Inventory) -> Routed:
     calls: list[PlannedCall] = []
     for p in resolved:
         if p.intent in db_rules.DB_INTENTS:
-            calls += db_targets.calls_for(p.intent, p.opts, inventory)
+            calls += db_calls.calls_for(p.intent, p.opts, inventory)
         elif p.intent in ha_rules.HA_INTENTS:
             calls += ha_targets.calls_for(p.opts["ha"], inventory)
         else:

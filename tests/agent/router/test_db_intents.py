@@ -152,6 +152,13 @@ def test_no_server_registered_says_how_to_add_one() -> None:
     assert asked.retry is None
 
 
+def test_redis_alone_holds_no_databases_to_create() -> None:
+    only_redis = estate(("cache", "redis"))
+    asked = route("create a database for nextcloud", only_redis)
+    assert isinstance(asked, Clarify)
+    assert asked.question.startswith("Only Redis is registered (cache)")
+
+
 def test_an_unknown_server_is_not_guessed() -> None:
     asked = route("create a database for nextcloud on backup-box", ONE_PG)
     assert isinstance(asked, Clarify)
