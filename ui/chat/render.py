@@ -47,6 +47,8 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
         props = widgets.database_panel([outcome])
     elif record.name == "hosts.list":
         props = widgets.hosts_panel(outcome)
+    elif record.name in ("ha.get_entity", "ha.list_entities"):
+        props = widgets.entity_card(outcome, record.args.get("integration"))
     elif record.name in media.PROPS:
         props = media.PROPS[record.name](outcome)
     else:

@@ -19,6 +19,7 @@ from ui.chat.widgets.base import (
     DATABASE_PANEL,
     DOMAIN_BUTTON_TOOLS,
     DOMAIN_TABLE,
+    ENTITY_CARD,
     FINDINGS_PANEL,
     HOSTS_PANEL,
     LOG_VIEWER,
@@ -41,6 +42,7 @@ from ui.chat.widgets.domains import (
     domain_tool_reply,
     provisioning_progress,
 )
+from ui.chat.widgets.homeassistant import entity_card
 from ui.chat.widgets.system import system_overview
 from ui.chat.widgets.watch import attention_text, findings_panel, runs_panel
 
@@ -58,6 +60,7 @@ __all__ = [
     "DB_TOOLS",
     "DOMAIN_BUTTON_TOOLS",
     "DOMAIN_TABLE",
+    "ENTITY_CARD",
     "FINDINGS_PANEL",
     "HOSTS_PANEL",
     "LOG_VIEWER",
@@ -78,6 +81,7 @@ __all__ = [
     "database_panel",
     "domain_table",
     "domain_tool_reply",
+    "entity_card",
     "findings_panel",
     "hosts_panel",
     "log_lines_reply",

@@ -32,6 +32,7 @@ FINDINGS_PANEL = "FindingsPanel"
 RUNS_PANEL = "RunsPanel"
 DATABASE_PANEL = "DatabasePanel"
 HOSTS_PANEL = "HostsPanel"
+ENTITY_CARD = "EntityCard"
 PLEX_NOW_PLAYING = "PlexNowPlaying"
 N8N_WORKFLOWS = "N8nWorkflows"
 SUNSHINE_CLIENTS = "SunshineClients"
@@ -52,6 +53,8 @@ WIDGET_FOR_TOOL: dict[str, str] = {
     "db.server_info": DATABASE_PANEL,
     "db.list_backups": DATABASE_PANEL,
     "hosts.list": HOSTS_PANEL,
+    "ha.get_entity": ENTITY_CARD,
+    "ha.list_entities": ENTITY_CARD,
     "plex.now_playing": PLEX_NOW_PLAYING,
     "n8n.list_workflows": N8N_WORKFLOWS,
     "sunshine.clients": SUNSHINE_CLIENTS,
@@ -64,7 +67,8 @@ ContainerButtonTool = Literal[
     "docker.start_container",
 ]
 DomainButtonTool = Literal["domains.health", "domains.renew_ssl"]
-ButtonTool = ContainerButtonTool | DomainButtonTool
+HaButtonTool = Literal["ha.call_service"]
+ButtonTool = ContainerButtonTool | DomainButtonTool | HaButtonTool
 DOMAIN_TOOLS = frozenset({"domains.health", "domains.renew_ssl"})
 # Row button -> the tool it calls (the container table's buttons, in display order).
 BUTTON_TOOLS: dict[str, ContainerButtonTool] = {
@@ -102,8 +106,17 @@ def domain_name(value: Any) -> str:
         raise ValueError(exc.message) from None
 
 
+class _HaToggle(_Payload):
+    """The entity card's button: switch one entity on or off."""
+
+    domain: Literal["light", "switch", "fan", "input_boolean"]
+    service: Literal["turn_on", "turn_off", "toggle"]
+    entity_id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$", max_length=255)
+    integration: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]{0,62}$")
+
+
 class ToolActionPayload(_Payload):
-    """`jarvis_tool`: a row button asks for one tool call on its row's container or domain."""
+    """`jarvis_tool`: a button asks for one tool call on its container, domain or entity."""
 
     tool: ButtonTool
     args: dict[str, Any]
@@ -115,6 +128,9 @@ class ToolActionPayload(_Payload):
         if not isinstance(data, dict) or not isinstance(data.get("args"), dict):
             return data
         args: dict[str, Any] = data["args"]
+        if data.get("tool") == "ha.call_service":
+            toggle = _HaToggle.model_validate(args)
+            return {**data, "args": toggle.model_dump(exclude_none=True)}
         if data.get("tool") in DOMAIN_TOOLS:
             if set(args) != {"fqdn"}:
                 raise ValueError('args must be exactly {"fqdn": <domain name>}')
