@@ -486,8 +486,6 @@ def test_every_widget_has_its_element() -> None:
         "hosts.list": "HostsPanel",
         "ha.get_entity": "EntityCard",
         "ha.list_entities": "EntityCard",
-        "ha.get_entity": "EntityCard",
-        "ha.list_entities": "EntityCard",
         "plex.now_playing": "PlexNowPlaying",
         "n8n.list_workflows": "N8nWorkflows",
         "sunshine.clients": "SunshineClients",
