@@ -3,8 +3,11 @@ Jarvis's own database (SQLite and PostgreSQL), and the requests they let the rou
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from agent.inventory import load_inventory
-from agent.router import Calls, route
+from agent.router import Calls, Inventory, route
+from agent.runtime import build_runtime
 from core.settings import Settings
 from memory import databases
 from memory.audit_notes import AuditNote
@@ -12,14 +15,24 @@ from memory.db import Database
 from memory.hosts import HostRecord, add_host
 from memory.models import utcnow
 from memory.vault import Vault, load_key
-from tools.deps import ToolDeps
 
 SALT = b"inventory-test"
+NOWHERE = "unix:///nonexistent/docker.sock"  # no Docker Engine: containers are unknown
 
 
-async def test_hosts_servers_and_backups_reach_the_router(
-    database: Database, settings: Settings
-) -> None:
+async def test_hosts_servers_and_backups_reach_the_router(tmp_path: Path, db_url: str) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, docker_host=NOWHERE)
+    settings.data_dir.mkdir(exist_ok=True)
+    # The inventory as the chat's router reads it, through the composition root.
+    runtime = build_runtime(settings)
+    try:
+        await _seed(runtime.db, settings)
+        await _check(await load_inventory(runtime.deps))
+    finally:
+        await runtime.close()
+
+
+async def _seed(database: Database, settings: Settings) -> None:
     vault = Vault(load_key(settings))
     await databases.add_server(
         database, vault, SALT, name="main", engine="postgresql", address="127.0.0.1",
@@ -48,12 +61,9 @@ async def test_hosts_servers_and_backups_reach_the_router(
         ),
         AuditNote(actor="user:test", event="host.added", resource="host:nas"),
     )  # fmt: skip
-    # No Docker Engine here: the containers are unknown, the rest is still read.
-    deps = ToolDeps(settings, db=database, environ={"DOCKER_HOST": "unix:///nonexistent.sock"})
-    try:
-        inv = await load_inventory(deps)
-    finally:
-        deps.close()
+
+
+async def _check(inv: Inventory) -> None:
     assert inv.complete is False
     assert inv.hosts == ["nas"]
     assert [(s.name, s.engine) for s in inv.db_servers] == [
@@ -63,12 +73,13 @@ async def test_hosts_servers_and_backups_reach_the_router(
     known = {d.name: d for d in inv.databases}
     assert set(known) == {"stream_bot", "wiki"}
     # The safety backup a restore takes is never offered as one to restore from.
-    assert [b.id for b in known["stream_bot"].backups] == [made.id]
+    (only,) = known["stream_bot"].backups
+    assert (only.status, only.kind) == ("done", "scheduled")
     assert known["wiki"].backups == []
 
     restore = route("restore the bot database", inv)
     assert isinstance(restore, Calls)
-    assert restore.calls[0].args == {"backup": made.id, "database": "stream_bot"}
+    assert restore.calls[0].args == {"backup": only.id, "database": "stream_bot"}
     disks = route("disk space on the nas", inv)
     assert isinstance(disks, Calls) and disks.calls[0].args == {"host": "nas"}
     create = route("create a database for nextcloud", inv)
