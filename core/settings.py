@@ -27,6 +27,7 @@ from pydantic_settings import (
 )
 
 from core.db_settings import BackupSettings, DatabasesSettings
+from core.stacks_settings import StacksSettings, default_stacks_root
 
 
 def _default_data_dir() -> Path:
@@ -312,6 +313,11 @@ class Settings(BaseSettings):
     databases: DatabasesSettings = Field(default_factory=DatabasesSettings)
     backups: BackupSettings = Field(default_factory=BackupSettings)
     integrations: IntegrationsSettings = Field(default_factory=IntegrationsSettings)
+    stacks_root: Path = Field(
+        default_factory=default_stacks_root,
+        description="The folder whose git checkouts with a compose file are the stacks.",
+    )
+    stacks: StacksSettings = Field(default_factory=StacksSettings)
 
     @field_validator("notify_urls", mode="before")
     @classmethod
