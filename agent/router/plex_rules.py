@@ -58,7 +58,14 @@ _TABLE: RuleTable = [
     (
         "plex_refresh",
         "none",
-        r"(?:refresh|rescan|scan|update) (?:the )?plex (?:library|section) (?P<section>[0-9]{1,9})",
+        r"(?:refresh|rescan|re scan|scan|update) (?:the )?plex (?:library|section) "
+        r"(?P<section>[a-z0-9][a-z0-9 ]{0,39}?)",
+    ),
+    (
+        "plex_refresh",
+        "none",
+        r"(?:refresh|rescan|re scan|scan|update) (?:the |my )?plex (?P<section>[a-z0-9][a-z0-9 ]"
+        r"{0,39}?) (?:library|section)",
     ),
 ]
 RULES = compile_rules(_TABLE)

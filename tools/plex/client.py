@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from core.errors import NotFound
+from core.errors import BadInput, NotFound
 from tools.integrations.client import ApiClient
 from tools.integrations.kinds import Connection
 from tools.plex import parse
@@ -62,6 +62,8 @@ class Plex(ApiClient):
 
     async def refresh(self, section: str) -> None:
         """Scan one library section for new files (`GET /library/sections/{id}/refresh`)."""
+        if not section.isdigit():
+            raise BadInput(f"a Plex library id is a number, not {section[:40]!r}")
         try:
             await self.request("GET", f"/library/sections/{section}/refresh")
         except NotFound:

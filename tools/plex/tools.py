@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from pydantic import Field
 
-from core.errors import NotReady
+from core.errors import NotFound, NotReady
 from tools.deps import ToolDeps
 from tools.plex.kind import KIND
 from tools.plex.parse import PlexItem, PlexLibrary, PlexSession
@@ -143,10 +143,29 @@ class RefreshArgs(PlexArgs):
     """The library to scan."""
 
     section: str = Field(
-        pattern=r"^[0-9]{1,9}$",
+        min_length=1,
+        max_length=120,
         examples=["1"],
-        description="The library's id, as plex.libraries lists it (a number such as 1).",
+        description="The library's id as plex.libraries lists it (1), or its exact title.",
     )
+
+
+async def _section(args: RefreshArgs, deps: ToolDeps) -> RefreshArgs:
+    """The integration and the library's id, so what is approved is what runs."""
+    args = await _named(args, deps)
+    try:
+        async with deps.integrations.open(KIND, args.integration) as plex:
+            sections = await plex.libraries()
+    except NotReady:
+        return args
+    wanted = args.section.strip().lower()
+    found = [s for s in sections if s.id == args.section] or [
+        s for s in sections if s.title.lower() == wanted
+    ]
+    if len(found) != 1:
+        known = ", ".join(f"{s.title} ({s.id})" for s in sections) or "none"
+        raise NotFound(f"Plex has no library {args.section[:80]!r}; its libraries: {known}")
+    return args.model_copy(update={"section": found[0].id})
 
 
 class RefreshResult(ToolResult):
@@ -162,11 +181,12 @@ class RefreshResult(ToolResult):
     "refresh_library",
     risk="write",
     resource=RESOURCE + "/library/{section}",
-    canonical=_named,
+    canonical=_section,
     precheck=_configured,
     description="""
 Make Plex scan one library for new or removed files (`/library/sections/{id}/refresh`); the
-scan runs on the server in the background. Takes the library id from plex.libraries.
+scan runs on the server in the background. Takes the library id from plex.libraries, or its
+exact title.
 """,
 )
 async def refresh_library(args: RefreshArgs, deps: ToolDeps) -> RefreshResult:

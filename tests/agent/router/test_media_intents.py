@@ -20,6 +20,8 @@ CASES: list[tuple[str, Pairs]] = [
     ("what's new on plex", [("plex.recently_added", {})]),
     ("show recently added on plex", [("plex.recently_added", {})]),
     ("refresh plex library 2", [("plex.refresh_library", {"section": "2"})]),
+    ("scan the plex movies library", [("plex.refresh_library", {"section": "movies"})]),
+    ("rescan plex library tv shows", [("plex.refresh_library", {"section": "tv shows"})]),
     ("list my n8n workflows", [("n8n.list_workflows", {})]),
     ("show me the n8n workflows", [("n8n.list_workflows", {})]),
     ("what workflows do i have in n8n", [("n8n.list_workflows", {})]),

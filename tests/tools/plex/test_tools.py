@@ -66,11 +66,13 @@ async def test_a_refresh_waits_for_approval_and_only_then_reaches_plex(
     assert entries and all(TOKEN not in str(e.data) for e in entries)
 
 
-async def test_a_section_that_is_not_a_number_is_bad_input(
+async def test_a_library_is_named_by_id_or_title_and_an_unknown_one_is_refused(
     integrations_gate: IntegrationsGate, fake_plex: FakePlex
 ) -> None:
     await integrations_gate.add("plex", fake_plex.base_url, {"token": TOKEN})
-    with pytest.raises(BadInput, match="section"):
+    asked = await integrations_gate.call("plex.refresh_library", {"section": "movies"})
+    assert asked.invocation.args["section"] == "1"
+    with pytest.raises(BadInput, match=r"no library '\.\./\.\./x'; its libraries: Movies \(1\)"):
         await integrations_gate.call("plex.refresh_library", {"section": "../../x"})
     assert fake_plex.refreshed == []
 
