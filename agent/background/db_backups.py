@@ -94,10 +94,9 @@ class NightlyBackups:
             return DatabaseBackup(
                 server=server, database=database, status="skipped", message=exc.message
             )
-        where = {"server": server, "database": database}
         taken = await self._call(
             "db.backup",
-            where,
+            {"server": server, "database": database, "kind": "scheduled"},
             _key(self.run, "backup", server, database),
             f"nightly backup of {server}/{database}",
         )

@@ -77,6 +77,7 @@ async def test_every_database_is_backed_up_and_verified_and_a_dead_server_is_rep
         [backup] = await databases.list_backups(runtime.db, "main", name)
         assert backup.status == "done" and backup.tables == tables
         assert backup.verify_status == "passed", backup.verify_detail
+        assert backup.kind == "scheduled"
         assert backup.verify_detail and backup.verify_detail["rows"] == sum(tables.values())
     # Through the gate, by the background agent, audited, and nobody was asked.
     backups = await _audited(runtime, "db.backup")
