@@ -8,6 +8,7 @@ name that tries SQL injection changes nothing; the created password never reache
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import uuid
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from memory import databases
+from memory.db import Database
 from tests.testbed.cli import Cli
 from tests.tools.db.engines import Target, target  # noqa: F401 - the fixture
 
@@ -76,11 +79,6 @@ def _break(path: Path, engine: str) -> bytes:
 
 async def _record_broken(cli: Cli, good: dict[str, Any], server: str, database: str) -> str:
     """A backup record whose file is damaged but checksummed (as a faulty dump tool writes)."""
-    import hashlib
-
-    from memory import databases
-    from memory.db import Database
-
     data = Path(cli.env["JARVIS_DATA_DIR"])
     broken = Path(good["path"]).with_name("broken" + "".join(Path(good["path"]).suffixes))
     broken.write_bytes(_break(Path(good["path"]), good_engine(good)))
