@@ -20,7 +20,7 @@ from tools.docker.base import (
     family,
 )
 from tools.docker.client import Json, run
-from tools.hosts.base import HostArgs
+from tools.hosts.base import LOCAL, HostArgs, on_host
 from tools.registry import ToolResult
 
 
@@ -60,6 +60,7 @@ class ComposeProject(BaseModel):
 class ListComposeProjectsResult(ToolResult):
     """Compose projects found on the engine."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     projects: list[ComposeProject]
 
     def is_empty(self) -> bool:
@@ -137,6 +138,5 @@ async def list_compose_projects(
     args: ListComposeProjectsArgs, deps: ToolDeps
 ) -> ListComposeProjectsResult:
     """Compose projects with their services and containers."""
-    return ListComposeProjectsResult(
-        projects=await run(deps, lambda c: _projects(c, args), host=args.host)
-    )
+    found = await run(deps, lambda c: _projects(c, args), host=args.host)
+    return on_host(ListComposeProjectsResult(projects=found), args.host)

@@ -24,7 +24,7 @@ from tools.docker.base import (
 )
 from tools.docker.client import Json, container_subject, get_many, parse_time, run, short_id
 from tools.docker.names import inspect_raw, real_name
-from tools.hosts.base import LOCAL, HostArgs, host_label
+from tools.hosts.base import LOCAL, HostArgs, host_label, on_host
 from tools.registry import ToolResult
 
 
@@ -193,6 +193,7 @@ class NetworkAttachment(BaseModel):
 class InspectContainerResult(ToolResult):
     """A container's configuration and state; environment values are replaced by placeholders."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     id: str
     name: str
     image: str
@@ -294,4 +295,4 @@ async def inspect_container(args: InspectContainerArgs, deps: ToolDeps) -> Inspe
     data = await run(
         deps, lambda c: inspect_raw(c, args.name), container_subject(args.name), host=args.host
     )
-    return _inspect_result(data, deps)
+    return on_host(_inspect_result(data, deps), args.host)

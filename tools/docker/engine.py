@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from tools.deps import ToolDeps
 from tools.docker.base import family
 from tools.docker.client import Json, parse_time, run, short_id
-from tools.hosts.base import HostArgs
+from tools.hosts.base import LOCAL, HostArgs, on_host
 from tools.registry import ToolResult
 
 Reference = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_.:/@*-]{0,254}$")]
@@ -43,6 +43,7 @@ class ImageSummary(BaseModel):
 class ListImagesResult(ToolResult):
     """Local images, largest first."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     images: list[ImageSummary]
     total_size_bytes: int
 
@@ -85,7 +86,7 @@ which image versions are present, or which unused images take space before pruni
 )
 async def list_images(args: ListImagesArgs, deps: ToolDeps) -> ListImagesResult:
     """List local images."""
-    return await run(deps, lambda c: _images(c, args), host=args.host)
+    return on_host(await run(deps, lambda c: _images(c, args), host=args.host), args.host)
 
 
 class DiskUsageArgs(HostArgs):
@@ -113,6 +114,7 @@ class DiskItem(BaseModel):
 class DiskUsageResult(ToolResult):
     """Docker's disk use (like `docker system df`), with the largest objects."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     images: DiskCategory
     containers: DiskCategory
     volumes: DiskCategory
@@ -212,4 +214,4 @@ could reclaim, and the largest objects. Use it when the disk is filling up, befo
 async def disk_usage(args: DiskUsageArgs, deps: ToolDeps) -> DiskUsageResult:
     """Docker disk usage by category, with the largest objects."""
     df: Json = await run(deps, lambda c: c.api.df(), host=args.host)
-    return _disk(df)
+    return on_host(_disk(df), args.host)

@@ -14,6 +14,7 @@ from tools.deps import ToolDeps
 from tools.docker.base import ContainerArgs, family
 from tools.docker.client import Json, container_subject, parse_time, run, short_id
 from tools.docker.names import container_labels, inspect_raw, real_name
+from tools.hosts.base import LOCAL, on_host
 from tools.registry import ToolResult
 
 AUTO_REMOVE_WAIT_SECONDS = 10.0
@@ -38,6 +39,7 @@ class RestartContainerArgs(StopContainerArgs):
 class LifecycleResult(ToolResult):
     """A container's state before and after the action."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     name: str
     id: str
     action: str
@@ -130,11 +132,14 @@ because its container exited or was stopped. Returns the state before and after.
 )
 async def start_container(args: StartContainerArgs, deps: ToolDeps) -> LifecycleResult:
     """Start a container."""
-    return await run(
-        deps,
-        lambda c: _act(c, args.name, "start", c.api.start),
-        container_subject(args.name),
-        host=args.host,
+    return on_host(
+        await run(
+            deps,
+            lambda c: _act(c, args.name, "start", c.api.start),
+            container_subject(args.name),
+            host=args.host,
+        ),
+        args.host,
     )
 
 
@@ -152,11 +157,14 @@ goes down until it is started again (a restart policy does not bring it back aft
 )
 async def stop_container(args: StopContainerArgs, deps: ToolDeps) -> LifecycleResult:
     """Stop a container."""
-    return await run(
-        deps,
-        lambda c: _act(c, args.name, "stop", lambda cid: c.api.stop(cid, timeout=args.timeout)),
-        container_subject(args.name),
-        host=args.host,
+    return on_host(
+        await run(
+            deps,
+            lambda c: _act(c, args.name, "stop", lambda cid: c.api.stop(cid, timeout=args.timeout)),
+            container_subject(args.name),
+            host=args.host,
+        ),
+        args.host,
     )
 
 
@@ -174,13 +182,16 @@ first repair for a hung or unhealthy service. Returns the new start time to conf
 )
 async def restart_container(args: RestartContainerArgs, deps: ToolDeps) -> LifecycleResult:
     """Restart a container."""
-    return await run(
-        deps,
-        lambda c: _act(
-            c, args.name, "restart", lambda cid: c.api.restart(cid, timeout=args.timeout)
+    return on_host(
+        await run(
+            deps,
+            lambda c: _act(
+                c, args.name, "restart", lambda cid: c.api.restart(cid, timeout=args.timeout)
+            ),
+            container_subject(args.name),
+            host=args.host,
         ),
-        container_subject(args.name),
-        host=args.host,
+        args.host,
     )
 
 
@@ -202,6 +213,7 @@ class RemoveContainerArgs(ContainerArgs):
 class RemoveContainerResult(ToolResult):
     """What was removed."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     name: str
     id: str
     image: str
@@ -255,4 +267,7 @@ prefer restart_container for a misbehaving service.
 )
 async def remove_container(args: RemoveContainerArgs, deps: ToolDeps) -> RemoveContainerResult:
     """Remove a container."""
-    return await run(deps, lambda c: _remove(c, args), container_subject(args.name), host=args.host)
+    return on_host(
+        await run(deps, lambda c: _remove(c, args), container_subject(args.name), host=args.host),
+        args.host,
+    )

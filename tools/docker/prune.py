@@ -13,6 +13,7 @@ from tools.docker import prune_plan
 from tools.docker.base import family
 from tools.docker.client import Json, post_json, run, short_id
 from tools.docker.prune_args import ANONYMOUS, STOPPED, PruneArgs, PruneKind
+from tools.hosts.base import LOCAL, on_host
 from tools.registry import ToolResult
 
 MAX_NAMES = 200
@@ -30,6 +31,7 @@ class PruneOutcome(BaseModel):
 class PruneResult(ToolResult):
     """What was removed, per kind."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     results: list[PruneOutcome]
     count: int
     space_reclaimed_bytes: int
@@ -187,4 +189,4 @@ is needed.
 )
 async def prune(args: PruneArgs, deps: ToolDeps) -> PruneResult:
     """Delete unused Docker objects of the chosen kinds."""
-    return await run(deps, lambda c: _prune(c, args), host=args.host)
+    return on_host(await run(deps, lambda c: _prune(c, args), host=args.host), args.host)

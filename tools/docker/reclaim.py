@@ -11,7 +11,7 @@ from tools.docker.base import family
 from tools.docker.client import run
 from tools.docker.prune import PruneOutcome, _prune_one
 from tools.docker.prune_args import PruneArgs
-from tools.hosts.base import HostArgs
+from tools.hosts.base import LOCAL, HostArgs, on_host
 from tools.registry import ToolResult
 
 # Untagged images only (dangling=true): a tagged image could be the only copy of what a
@@ -26,6 +26,7 @@ class ReclaimSpaceArgs(HostArgs):
 class ReclaimSpaceResult(ToolResult):
     """What was removed and the bytes freed."""
 
+    host: str = Field(default=LOCAL, description="The machine it is about (`local`: this one).")
     build_cache: PruneOutcome
     dangling_images: PruneOutcome
     space_reclaimed_bytes: int = Field(description="Bytes freed, as the engine counts them.")
@@ -67,4 +68,4 @@ freed. Use it when Docker's disk is filling up; for more, see disk_usage and pru
 )
 async def reclaim_space(args: ReclaimSpaceArgs, deps: ToolDeps) -> ReclaimSpaceResult:
     """Remove build cache and untagged images, reporting the bytes freed."""
-    return await run(deps, _reclaim, host=args.host)
+    return on_host(await run(deps, _reclaim, host=args.host), args.host)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from core.errors import BadInput
 from tools.registry import ToolArgs
@@ -34,3 +34,11 @@ def local_only(tool: str, host: str | None) -> None:
     """Refuse `host` for a tool that can only look at this machine."""
     if host is not None:
         raise BadInput(f"{tool} works on this machine only; leave out `host` ({host!r})")
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def on_host(result: R, host: str | None) -> R:
+    """`result` saying which machine it is about (its `host` field)."""
+    return result.model_copy(update={"host": host_label(host)})
