@@ -71,9 +71,12 @@ class HostAccess:
         with self._docker_lock:
             held = self._docker.get(target.name)
             if held is not None and held[0] == target:
-                # The key is checked again whenever the SSH connection is (re)opened.
+                # The key is checked again whenever the SSH connection is (re)opened; then
+                # the client's kept HTTP connections (channels of the old one) are useless.
+                before = self.pool.connects
                 self.pool.transport(target)
-                return held[1]
+                if self.pool.connects == before:
+                    return held[1]
             if held is not None:
                 held[1].close()
             # Imported here purely for speed: a system.* call to a host needs no docker SDK.

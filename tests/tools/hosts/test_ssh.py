@@ -156,7 +156,7 @@ async def test_system_disks_and_memory_over_ssh(nas: HostRecord, gate_on: Gate) 
 
 
 async def test_docker_over_ssh(
-    nas: HostRecord, gate_on: Gate, make_container: MakeContainer
+    nas: HostRecord, gate_on: Gate, make_container: MakeContainer, remote_deps: ToolDeps
 ) -> None:
     made = make_container()
     out = await gate_on.invoke(CallContext(actor=ME), "docker.list_containers", {"host": "nas"})
@@ -164,6 +164,11 @@ async def test_docker_over_ssh(
     rows = (out.data or {})["containers"]
     mine = [r for r in rows if r["name"] == made.name]
     assert mine and mine[0]["host"] == "nas" and mine[0]["state"] == "running"
+    # The SSH connection dies between two calls: the next one reconnects (key checked again).
+    access = remote_deps.hosts
+    access.pool.transport(await access.target("nas")).close()
+    again = await gate_on.invoke(CallContext(actor=ME), "docker.list_containers", {"host": "nas"})
+    assert again.status == "ok" and access.pool.connects == 2
     inspect = await gate_on.invoke(
         CallContext(actor=ME), "docker.inspect_container", {"host": "nas", "name": made.name}
     )
