@@ -109,6 +109,12 @@ def _google() -> tuple[ToolFamily, ...]:
     return (tools.family,)
 
 
+def _stacks() -> tuple[ToolFamily, ...]:
+    from tools import stacks
+
+    return (stacks.family,)
+
+
 # Tool-name prefix -> the families registered under it.
 FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "docker": _docker,
@@ -127,6 +133,7 @@ FAMILIES: dict[str, Callable[[], tuple[ToolFamily, ...]]] = {
     "n8n": _n8n,
     "sunshine": _sunshine,
     "ha": _ha,
+    "stacks": _stacks,
 }
 
 
