@@ -29,7 +29,7 @@ from memory.vault import Vault, load_key
 from policies.engine import PolicyEngine
 from policies.gate import CallContext, Gate
 from policies.rules import load_rules
-from tests.testbed.ssh_hosts import SshHost, _keygen, _make_namespace, _remove_namespace
+from tests.testbed.ssh_hosts import SshHost, keygen, make_namespace, remove_namespace
 from tools.catalog import registry_for
 from tools.deps import ToolDeps
 from tools.hosts.access import HostAccess, host_access
@@ -108,15 +108,15 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50)
     calls = parser.parse_args().calls
     folder = Path(tempfile.mkdtemp(prefix="jarvis-bench-hosts-"))
-    _make_namespace()
+    make_namespace()
     host = SshHost(folder)
     try:
-        (folder / "authorized_keys").write_text(_keygen(host.login_key) + "\n")
+        (folder / "authorized_keys").write_text(keygen(host.login_key) + "\n")
         host.start()
         asyncio.run(bench(folder, host, calls))
     finally:
         host.stop()
-        _remove_namespace()
+        remove_namespace()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -34,7 +34,7 @@ def _sh(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, check=check, timeout=30)
 
 
-def _keygen(path: Path) -> str:
+def keygen(path: Path) -> str:
     """A new ed25519 key at `path`; returns its public line (`ssh-ed25519 AAAA...`)."""
     path.unlink(missing_ok=True)
     Path(f"{path}.pub").unlink(missing_ok=True)
@@ -87,7 +87,7 @@ class SshHost:
         if new_host_key or not self.keys:
             self.generation += 1
             key = self.folder / f"host_key_{self.generation}"
-            _keygen(key)
+            keygen(key)
             self.keys.append(key)
         self._serve(self.keys[-1], keep_sessions)
 
@@ -138,7 +138,8 @@ class SshHost:
             self.proc = None
 
 
-def _make_namespace() -> None:
+def make_namespace() -> None:
+    """The namespace and its veth pair, addressed and up (a leftover is replaced)."""
     _sh("ip", "netns", "del", NETNS, check=False)  # a leftover of a killed session
     _sh("ip", "link", "del", VETH_HOST, check=False)
     _sh("ip", "netns", "add", NETNS)
@@ -152,7 +153,8 @@ def _make_namespace() -> None:
     _sh(*ns, "ip", "link", "set", "lo", "up")
 
 
-def _remove_namespace() -> None:
+def remove_namespace() -> None:
+    """Delete the veth pair and the namespace."""
     _sh("ip", "link", "del", VETH_HOST, check=False)
     _sh("ip", "netns", "del", NETNS, check=False)
 
@@ -163,18 +165,18 @@ def ssh_host() -> Iterator[SshHost]:
     if not Path(SSHD).exists() or shutil.which("ip") is None or shutil.which("ssh-keygen") is None:
         missing_service("OpenSSH server and iproute2", HOW)
     try:
-        _make_namespace()
+        make_namespace()
     except subprocess.CalledProcessError as exc:
-        _remove_namespace()
+        remove_namespace()
         missing_service(f"network namespaces ({exc.stderr.strip()})", HOW)
     folder = Path(tempfile.mkdtemp(prefix="jarvis-sshhost-"))
     host = SshHost(folder)
-    login_public = _keygen(host.login_key)
+    login_public = keygen(host.login_key)
     (folder / "authorized_keys").write_text(login_public + "\n")
     try:
         host.start()
         yield host
     finally:
         host.stop()
-        _remove_namespace()
+        remove_namespace()
         shutil.rmtree(folder, ignore_errors=True)
