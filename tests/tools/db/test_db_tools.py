@@ -12,10 +12,12 @@ import hashlib
 import json
 import os
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from memory import databases
 from memory.db import Database
@@ -251,3 +253,40 @@ def test_a_create_that_fails_half_way_is_rolled_back(cli: Cli, target: Target) -
     finally:
         target.drop(name)
         target.drop(admin)  # the database of that name does not exist; the user does
+
+
+async def test_backups_go_to_the_configured_folder_and_retention_prunes(
+    cli: Cli,
+    target: Target,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "elsewhere"
+    cli.env.update(JARVIS_BACKUPS__DIR=str(folder), JARVIS_BACKUPS__KEEP_DAILY="1")
+    cli.env["JARVIS_BACKUPS__KEEP_WEEKLY"] = "0"
+    name = f"jt_{uuid.uuid4().hex[:10]}"
+    s = Session(cli)
+    target.sql(None, f"CREATE DATABASE {name}")
+    try:
+        target.fill(name, 10)
+        cli("databases", "add-server", "main", "--url", target.url)
+        first = s.call("db.backup", {"server": "main", "database": name})["data"]["backup"]
+        assert Path(first["path"]).parent == folder / "main" / name
+        assert (folder / "main").stat().st_mode & 0o777 == 0o700
+        # Make the first backup three days old: a day outside what is kept.
+        db = Database(f"sqlite:///{Path(cli.env['JARVIS_DATA_DIR']) / 'jarvis.db'}")
+        try:
+            async with db.session() as session:
+                await session.execute(
+                    text("UPDATE db_backups SET created_at = :t WHERE id = :id"),
+                    {"t": datetime.now(UTC) - timedelta(days=3), "id": first["id"]},
+                )
+        finally:
+            await db.close()
+        second = s.call("db.backup", {"server": "main", "database": name})["data"]["backup"]
+        third = s.call("db.backup", {"server": "main", "database": name})["data"]["backup"]
+        listed = s.call("db.list_backups", {"server": "main", "database": name})["data"]
+        # Today's two are younger than a day; the old one is gone, file and record.
+        assert [b["id"] for b in listed["backups"]] == [third["id"], second["id"]]
+        assert not Path(first["path"]).exists()
+    finally:
+        target.drop(name)
