@@ -39,7 +39,10 @@ async def test_plex_now_playing_from_the_stand_in(
     first, second = props["sessions"]
     assert first["title"] == "Severance S02E03 · Who Is Alive?"
     assert (first["user"], first["player"], first["state_tone"]) == ("evin", "Living Room TV", "ok")
-    assert first["stream_text"] == "transcoding (transcode, copy)" and first["progress"] == 33.3
+    assert (
+        first["stream_text"] == "transcoding: video transcode, audio copy"
+        and first["progress"] == 33.3
+    )
     assert first["time_text"] == "15m 0s of 45m 0s"
     # Markup in a title stays text: the element renders it as a string.
     assert second["title"] == "<b>Dune</b> (2021)" and second["state_tone"] == "warn"

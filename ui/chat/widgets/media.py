@@ -38,7 +38,11 @@ def _session(s: Mapping[str, Any], index: int) -> dict[str, Any]:
     state = str(s.get("state") or "playing")
     transcode = bool(s.get("transcode"))
     how = "transcoding" if transcode else "direct play"
-    decisions = [d for d in (s.get("video_decision"), s.get("audio_decision")) if d]
+    decisions = [
+        f"{what} {str(d)[:20]}"
+        for what, d in (("video", s.get("video_decision")), ("audio", s.get("audio_decision")))
+        if d
+    ]
     return {
         "key": f"s{index}",
         "title": clip(title(s), 200),
@@ -55,8 +59,7 @@ def _session(s: Mapping[str, Any], index: int) -> dict[str, Any]:
             else None
         ),
         "transcode": transcode,
-        "stream_text": how
-        + (f" ({', '.join(str(d)[:20] for d in decisions)})" if transcode else ""),
+        "stream_text": how + (f": {', '.join(decisions)}" if transcode and decisions else ""),
     }
 
 
