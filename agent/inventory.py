@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agent.router.ha_rules import wants_entities
-from agent.router.types import BackupRef, ContainerInfo, DbRef, DbServerRef, Inventory
+from agent.router.host_targets import wants_estate
+from agent.router.types import ContainerInfo, Inventory
 from core.logging import get_logger
 from core.settings import Settings
 from tools.deps import ToolDeps
 from tools.docker.client import connect
 from tools.docker.inventory import container_refs
 
-if TYPE_CHECKING:
-    from memory.db import Database
-
 log = get_logger("agent.inventory")
-BACKUPS_KEPT = 20  # per database: enough to find "last night's" among a week of them
 
 
 async def load_inventory(deps: ToolDeps) -> Inventory:
     """Every container by name; empty and marked incomplete when Docker cannot be asked."""
     estate: dict[str, Any] = {}
     if deps.db is not None:
-        # Imported here: a plan from the terminal (no database) must not load SQLAlchemy.
+        # Imported here for start-up speed: a plan from the terminal opens no database.
+        from agent.estate import read_estate
         from agent.ha_inventory import ha_entities
 
-        estate = await _estate(deps.db)
+        estate = await read_estate(deps.db)
         estate.update(await ha_entities(deps.integrations))
     try:
         refs = await container_refs(deps)
@@ -37,49 +35,12 @@ async def load_inventory(deps: ToolDeps) -> Inventory:
     return Inventory(containers=[ContainerInfo(**ref.model_dump()) for ref in refs], **estate)
 
 
-async def _estate(db: Database) -> dict[str, Any]:
-    """Registered hosts, database servers and the databases Jarvis made or backed up."""
-    # Imported here: a plan from the terminal (no database) must not load SQLAlchemy.
-    from memory import databases
-    from memory.hosts import list_hosts
-
-    try:
-        hosts = [h.name for h in await list_hosts(db)]
-        servers = await databases.list_servers(db)
-        known: dict[tuple[str, str], DbRef] = {}
-        for server in servers:
-            for name in server.options.get("users") or {}:
-                known[(server.name, name)] = DbRef(server=server.name, name=name)
-            for b in await databases.list_backups(db, server.name):
-                ref = known.setdefault(
-                    (b.server, b.database), DbRef(server=b.server, name=b.database)
-                )
-                if len(ref.backups) < BACKUPS_KEPT and b.kind != "safety":
-                    ref.backups.append(
-                        BackupRef(
-                            id=b.id,
-                            created_at=b.created_at,
-                            status=b.status,
-                            kind=b.kind,
-                            verified=b.verify_status,
-                        )
-                    )
-    except Exception as exc:
-        # Names then resolve against containers only, as before hosts and databases existed.
-        log.warning("estate_unavailable", error_type=type(exc).__name__)
-        return {}
-    return {
-        "hosts": hosts,
-        "db_servers": [DbServerRef(name=s.name, engine=s.engine) for s in servers],
-        "databases": sorted(known.values(), key=lambda d: (d.name, d.server)),
-    }
-
-
 async def read_inventory(settings: Settings, text: str | None = None) -> Inventory:
     """The inventory through a Docker client of its own, for callers that build no runtime.
 
-    Home Assistant's entities are read only when `text` is plainly about the house, so other
-    plans never open the database.
+    Home Assistant's entities are read only when `text` is plainly about the house, and the
+    registered hosts and database servers only when it may be about them, so other plans
+    never open the database.
     """
     # The engine address as the composition root reads it: settings, then DOCKER_HOST.
     environ = {k: v for k, v in os.environ.items() if k == "DOCKER_HOST"}
@@ -88,9 +49,13 @@ async def read_inventory(settings: Settings, text: str | None = None) -> Invento
         inventory = await load_inventory(deps)
     finally:
         deps.close()
+    # Imported only for requests that need them, for start-up speed (they load the database).
     if text is not None and wants_entities(text):
-        # Imported here: only house talk opens the database for a plan.
         from agent.ha_inventory import read_ha_entities
 
         inventory = inventory.model_copy(update=await read_ha_entities(settings))
+    if text is not None and wants_estate(text):
+        from agent.estate import read_estate_file
+
+        inventory = inventory.model_copy(update=await read_estate_file(settings))
     return inventory

@@ -12,8 +12,22 @@ from typing import Any
 
 from agent.router.format import when as when_text
 from agent.router.types import BackupRef, Clarify, DbRef, DbServerRef, Inventory
-from tools.db.names import IDENT_RE, SCRATCH_PREFIX, SYSTEM_DATABASES
 
+# As tools/db/names.py has them (importing it loads every db tool, and a plan from the
+# terminal imports the router alone); tests/agent/router/test_db_intents.py compares them.
+IDENT_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+SYSTEM_DATABASES = frozenset(
+    {
+        "postgres",
+        "template0",
+        "template1",
+        "mysql",
+        "information_schema",
+        "performance_schema",
+        "sys",
+    }
+)
+SCRATCH_PREFIX = "jarvis_verify_"
 CHOICE = "{choice}"  # where the answer goes in a retried request (as in intents)
 ADD_SERVER = (
     "`jarvis databases add-server NAME --url postgresql://USER:PASSWORD@HOST:5432/postgres`"

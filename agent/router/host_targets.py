@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent.router import db_rules
+from agent.router.text import clauses, core, normalize
 from agent.router.types import Inventory, PlannedCall
 
 # Intents whose tools take `host`, and the calls they make there.
@@ -63,6 +65,19 @@ def whole(text: str, inventory: Inventory) -> tuple[str, str] | None:
         if m is not None and m.group("host") in inventory.hosts:
             return intent, m.group("host")
     return None
+
+
+def wants_estate(text: str) -> bool:
+    """True when a clause of `text` may be about databases or another host (so the registered
+    ones are worth reading before routing a plan)."""
+    normalized, _ = normalize(text)
+    for part in clauses(normalized):
+        clause = core(part)
+        if db_rules.match(clause) or _TAIL.fullmatch(clause):
+            return True
+        if any(pattern.fullmatch(clause) for _, pattern in _WHOLE):
+            return True
+    return False
 
 
 def calls_for(intent: str, opts: dict[str, Any]) -> list[PlannedCall]:

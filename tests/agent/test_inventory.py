@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.inventory import load_inventory
+from agent.inventory import load_inventory, read_inventory
 from agent.router import Calls, Inventory, route
 from agent.runtime import build_runtime
 from core.settings import Settings
@@ -30,6 +30,12 @@ async def test_hosts_servers_and_backups_reach_the_router(tmp_path: Path, db_url
         await _check(await load_inventory(runtime.deps))
     finally:
         await runtime.close()
+    # A plan from the terminal reads them only for a request that may be about them.
+    await _check(await read_inventory(settings, "the bot data is gone, restore the bot database"))
+    planned = await read_inventory(settings, "disk space on the nas")
+    assert planned.hosts == ["nas"]
+    assert (await read_inventory(settings, "show my containers")).hosts == []
+    assert (await read_inventory(settings)).db_servers == []
 
 
 async def _seed(database: Database, settings: Settings) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from agent.router import Calls, Clarify, Inventory, answer, route
+from agent.router import Calls, Clarify, Inventory, answer, db_targets, route
 from agent.router.db_targets import pick_backup, window
 from agent.router.types import BackupRef, DbRef, DbServerRef
 from tests.agent.router.conftest import HOMELAB, pairs, validate
+from tools.db import names
 
 NOW = datetime.now(UTC)
 MIDNIGHT = NOW.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -215,3 +216,9 @@ def test_last_night_is_the_newest_backup_of_the_night_before() -> None:
     assert latest is not None and latest.id == NIGHT
     two_days_on = pick_backup(bot, "night", NOW + timedelta(days=2))
     assert two_days_on is None
+
+
+def test_the_routers_name_rules_are_the_tools() -> None:
+    assert db_targets.IDENT_RE.pattern == names.IDENT_PATTERN
+    assert db_targets.SYSTEM_DATABASES == names.SYSTEM_DATABASES
+    assert db_targets.SCRATCH_PREFIX == names.SCRATCH_PREFIX
