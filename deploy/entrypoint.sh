@@ -1,13 +1,16 @@
 #!/bin/sh
-# Secrets as files: for each JARVIS_<NAME>_FILE, read the file into JARVIS_<NAME> (the file's
-# content, without a trailing newline) and drop the _FILE variable, then run the command.
-# This keeps the secret key and the database password out of `docker inspect` and compose files.
+# Secrets as files: for each secret setting below, JARVIS_<NAME>_FILE names a file whose
+# content (without a trailing newline) becomes JARVIS_<NAME>; the _FILE variable is dropped.
+# This keeps the secret key and the database password out of `docker inspect` and compose
+# files. Only these names: other settings end in _FILE by their own right (the audit one).
 set -eu
 
-for var in $(env | sed -n 's/^\(JARVIS_[A-Z0-9_]*\)_FILE=.*/\1/p'); do
-    file=$(printenv "${var}_FILE")
+for var in JARVIS_SECRET_KEY JARVIS_DATABASE_URL JARVIS_REDIS_URL JARVIS_ADMIN_PASSWORD \
+    JARVIS_LLM_API_KEY JARVIS_NOTIFY_URLS; do
+    file=$(printenv "${var}_FILE" || true)
+    [ -n "$file" ] || continue
     if [ ! -r "$file" ]; then
-        echo "jarvis-entrypoint: ${var}_FILE names $file, which this user ($(id -u)) cannot read" >&2
+        echo "jarvis-entrypoint: ${var}_FILE names $file, which user $(id -u) cannot read" >&2
         exit 64
     fi
     if [ -n "$(printenv "$var" || true)" ]; then
