@@ -19,6 +19,7 @@ from policies.gate import Gate
 from policies.links import LinkSigner
 from policies.rules import load_rules
 from tools.deps import ToolDeps
+from tools.google.windows import CalendarWindows
 from tools.registry import Registry
 
 
@@ -99,6 +100,8 @@ def build_runtime(
         hosts_factory=_hosts,
         integrations_factory=partial(_integrations, vault),
     )
+    # Rules that name Google calendars read them through the configured integration.
+    engine.calendar_on = CalendarWindows(deps).on
     events = EventBus()
     gate = Gate(
         db,

@@ -18,6 +18,8 @@ AUTONOMOUS = "agent:autonomous"
 
 # (tool, resource or None for every resource, since) -> executions counted
 CountRecent = Callable[[list[str], str | None, datetime], Awaitable[int]]
+# (calendar as a rule names it, now) -> whether it has an event now (False when unreadable)
+CalendarOn = Callable[[str, datetime], Awaitable[bool]]
 
 
 class PolicyRequest(BaseModel):
@@ -73,7 +75,19 @@ def _host_matches(rule: Rule, host: str | None) -> bool:
     return any(fnmatchcase(name, p.removeprefix("host:")) for p in rule.hosts)
 
 
-def _matches(rule: Rule, req: PolicyRequest, now: datetime) -> bool:
+def _matches(rule: Rule, req: PolicyRequest, now: datetime, on: frozenset[str]) -> bool:
+    if not _targets(rule, req):
+        return False
+    if not rule.windows and not rule.calendars:
+        return True
+    # A weekly window or a calendar event: either opens the rule's window.
+    return any(_in_window(w, now) for w in rule.windows) or any(
+        c in on for c in rule.calendars or []
+    )
+
+
+def _targets(rule: Rule, req: PolicyRequest) -> bool:
+    """The rule covers this call (tool, host, risk, actor, resource, labels), whenever it is."""
     if not any(fnmatchcase(req.tool, pattern) for pattern in rule.tools):
         return False
     if not _host_matches(rule, req.host):
@@ -84,17 +98,22 @@ def _matches(rule: Rule, req: PolicyRequest, now: datetime) -> bool:
         return False
     if not any(fnmatchcase(req.resource, pattern) for pattern in rule.resources):
         return False
-    if rule.labels and any(req.labels.get(k) != v for k, v in rule.labels.items()):
-        return False
-    return not rule.windows or any(_in_window(w, now) for w in rule.windows)
+    return not (rule.labels and any(req.labels.get(k) != v for k, v in rule.labels.items()))
 
 
 class PolicyEngine:
     """Evaluates rules (data) for a call; the built-in escalations cannot be configured away."""
 
-    def __init__(self, rules: list[Rule], clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        rules: list[Rule],
+        clock: Callable[[], datetime] = utcnow,
+        calendar_on: CalendarOn | None = None,
+    ) -> None:
         self.rules = rules
         self._clock = clock
+        # Reads the calendars rules name (wired by the runtime); None: no calendar is ever on.
+        self.calendar_on = calendar_on
 
     @cached_property
     def named_values(self) -> frozenset[str]:
@@ -117,11 +136,20 @@ class PolicyEngine:
         """The engine's clock."""
         return self._clock()
 
-    def _first(self, effect: Effect, req: PolicyRequest, now: datetime) -> Rule | None:
+    def _first(
+        self, effect: Effect, req: PolicyRequest, now: datetime, on: frozenset[str]
+    ) -> Rule | None:
         for rule in self.rules:
-            if rule.effect == effect and _matches(rule, req, now):
+            if rule.effect == effect and _matches(rule, req, now, on):
                 return rule
         return None
+
+    async def _calendars_on(self, req: PolicyRequest, now: datetime) -> frozenset[str]:
+        """The calendars with an event now, asked only for rules that cover this call."""
+        if self.calendar_on is None:
+            return frozenset()
+        names = {c for r in self.rules if r.calendars and _targets(r, req) for c in r.calendars}
+        return frozenset([c for c in sorted(names) if await self.calendar_on(c, now)])
 
     async def evaluate(self, req: PolicyRequest, count_recent: CountRecent) -> Decision:
         """Decide allow / ask / deny for one call."""
@@ -130,13 +158,14 @@ class PolicyEngine:
             return Decision(
                 decision="deny", rule="builtin:unknown-tool", reason=f"{req.tool} is not a tool"
             )
-        rule = self._first("deny", req, now)
+        on = await self._calendars_on(req, now)
+        rule = self._first("deny", req, now, on)
         if rule is not None:
             return Decision(decision="deny", rule=rule.id, reason=rule.description or "denied")
-        rule = self._first("ask", req, now)
+        rule = self._first("ask", req, now, on)
         if rule is not None:
             return Decision(decision="ask", rule=rule.id, reason=rule.description or "asked")
-        rule = self._first("allow", req, now)
+        rule = self._first("allow", req, now, on)
         if rule is None:
             if req.risk != "read" and req.actor == AUTONOMOUS:
                 reason = "an autonomous run may not change anything without an allow rule"

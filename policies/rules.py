@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -16,6 +16,8 @@ Effect = Literal["allow", "ask", "deny"]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALL_DAYS: list[Day] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DEFAULT_POLICY = Path(__file__).with_name("default.yaml")
+# A calendar id ("primary", "x@group.calendar.google.com"), after an optional integration name.
+CALENDAR_RE = r"^(?:[a-z][a-z0-9_-]{0,62}:)?[^\s:]{1,200}$"
 
 
 class _Strict(BaseModel):
@@ -67,6 +69,14 @@ class Rule(_Strict):
         description="Only resources carrying all these labels (a container's Docker labels).",
     )
     windows: list[Window] = Field(default_factory=list)
+    calendars: list[Annotated[str, Field(pattern=CALENDAR_RE)]] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Google calendars whose events open the rule's window too (`CALENDAR` of the only "
+            "Google integration, or `INTEGRATION:CALENDAR`): it matches while one has an event."
+        ),
+    )
     rate_limit: RateLimit | None = None
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import googleapiclient
 import pytest
@@ -188,7 +188,7 @@ class FakeGoogle(FakeService):
         path, method = request.path, request.method
         events = re.fullmatch(r"/calendar/v3/calendars/([^/]+)/events", path)
         if events and method == "GET":
-            return self._events(events.group(1), request.query)
+            return self._events(unquote(events.group(1)), request.query)
         if path == "/gmail/v1/users/me/messages/send" and method == "POST":
             return self._send(request)
         if path == "/upload/drive/v3/files" and method == "POST":
