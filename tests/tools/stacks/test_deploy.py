@@ -1,0 +1,140 @@
+"""stacks.deploy through the gate on a real git clone and real compose: v1, v2, a failing v3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import docker
+import pytest
+
+from core.errors import BadInput
+from policies.gate import CallContext, Gate
+from tests.tools.stacks.conftest import StackBed
+
+USER = CallContext(actor="user:evin")
+
+
+async def approved(gate: Gate, tool: str, args: dict[str, Any]) -> Any:
+    """Ask for a write, check the approval shows what it will do, approve, return the outcome."""
+    asked = await gate.invoke(USER, tool, args)
+    assert asked.status == "approval_required", asked
+    view = await gate.decide(asked.approval_id or "", approve=True, by="user:evin")
+    return asked, view
+
+
+def app_container(client: docker.DockerClient, bed: StackBed) -> dict[str, Any]:
+    """The inspected container of the stack's `app` service."""
+    rows = client.api.containers(
+        filters={
+            "label": [f"com.docker.compose.project={bed.name}", "com.docker.compose.service=app"]
+        }
+    )
+    assert len(rows) == 1, rows
+    return client.api.inspect_container(rows[0]["Id"])
+
+
+async def status_words(gate: Gate, bed: StackBed) -> str:
+    """stacks.git_status's plain words."""
+    out = await gate.invoke(USER, "stacks.git_status", {"name": bed.name})
+    assert out.status == "ok", out
+    assert out.data is not None
+    return str(out.data["status"])
+
+
+async def test_deploy_v1_then_v2_then_a_failing_commit_rolls_back(
+    gate: Gate, stack_bed: StackBed, docker_client: docker.DockerClient
+) -> None:
+    bed = stack_bed
+    v1 = bed.push("version 1")
+    assert await status_words(gate, bed) == "behind 1"
+
+    asked, view = await approved(gate, "stacks.deploy", {"name": bed.name})
+    approval = await gate.approvals.get(asked.approval_id or "")
+    assert "version 1" in (approval.diff or "")  # the approval shows the commits
+    assert "+    command" in (approval.diff or "") or "version 1" in (approval.diff or "")
+    assert view.status == "executed", view
+    assert view.result is not None and view.result["data"]["outcome"] == "deployed"
+    assert bed.head() == v1
+    first = app_container(docker_client, bed)
+    assert first["State"]["Health"]["Status"] == "healthy"
+    assert "version 1" in " ".join(first["Config"]["Cmd"])
+    assert first["Config"]["Labels"]["jarvis.test"] == "1"
+
+    v2 = bed.push("version 2")
+    assert await status_words(gate, bed) == "behind 1"
+    _, view = await approved(gate, "stacks.deploy", {"name": bed.name})
+    assert view.status == "executed", view
+    assert bed.head() == v2
+    second = app_container(docker_client, bed)
+    assert second["State"]["Health"]["Status"] == "healthy"
+    assert "version 2" in " ".join(second["Config"]["Cmd"])
+
+    # A commit whose health check can never pass: the deploy goes back to v2, verified.
+    v3 = bed.push("version 3", probe="never-there")
+    diff = await gate.invoke(USER, "stacks.diff", {"name": bed.name})
+    assert diff.data is not None
+    assert [c["sha"] for c in diff.data["commits"]] == [v3]
+    assert "never-there" in diff.data["compose_diff"]
+    _, view = await approved(gate, "stacks.deploy", {"name": bed.name})
+    assert view.status == "failed", view
+    assert view.result is not None
+    said = str(view.result["message"])
+    assert f"rolled back to {v2[:12]}" in said, said
+    assert "service app is unhealthy" in said
+    assert "Last log lines of app: version 3" in said  # the failing container's own words
+    assert view.result["data"]["outcome"] == "rolled_back"
+    assert bed.head() == v2
+    back = app_container(docker_client, bed)
+    assert back["State"]["Running"] and back["State"]["Health"]["Status"] == "healthy"
+    assert "version 2" in " ".join(back["Config"]["Cmd"])
+
+    listed = await gate.invoke(USER, "stacks.list", {})
+    assert listed.data is not None
+    (row,) = [s for s in listed.data["stacks"] if s["name"] == bed.name]
+    assert row["commit"] == v2 and row["behind"] == 1 and row["status"] == "running"
+    assert [(s["service"], s["health"]) for s in row["services"]] == [("app", "healthy")]
+    assert "rolled back" in row["last_deploy"]
+
+    # A rollback on request goes to the last healthy commit before this one: v1.
+    _, view = await approved(gate, "stacks.rollback", {"name": bed.name})
+    assert view.status == "executed", view
+    assert bed.head() == v1
+    assert "version 1" in " ".join(app_container(docker_client, bed)["Config"]["Cmd"])
+
+
+async def test_dirty_or_diverged_checkouts_are_refused_and_nothing_changes(
+    gate: Gate, stack_bed: StackBed
+) -> None:
+    bed = stack_bed
+    bed.push("version 1")
+    before = bed.head()
+    (bed.checkout / "compose.yaml").write_text("services: {}\n")
+    assert await status_words(gate, bed) == "behind 1, dirty"
+    out = await gate.invoke(USER, "stacks.deploy", {"name": bed.name})
+    assert out.status == "error" and out.approval_id is None
+    assert "changed by hand (compose.yaml)" in (out.message or "")
+    assert bed.head() == before and bed.git("status", "--porcelain") == "M compose.yaml"
+
+    bed.git("checkout", "-q", "compose.yaml")
+    (bed.checkout / "notes.txt").write_text("local\n")
+    bed.git("add", "notes.txt")
+    bed.git("commit", "-q", "-m", "a local change")
+    local = bed.head()
+    assert await status_words(gate, bed) == "diverged (ahead 1, behind 1)"
+    out = await gate.invoke(USER, "stacks.deploy", {"name": bed.name})
+    assert out.status == "error" and "diverged" in (out.message or "")
+    assert bed.head() == local
+
+
+@pytest.mark.parametrize("name", ["../etc", "..", "a/b", "-rf"])
+async def test_names_that_leave_the_root_are_refused(
+    gate: Gate, stack_bed: StackBed, name: str
+) -> None:
+    with pytest.raises(BadInput):
+        await gate.invoke(USER, "stacks.git_status", {"name": name})
+
+
+async def test_an_unknown_stack_says_which_exist(gate: Gate, stack_bed: StackBed) -> None:
+    out = await gate.invoke(USER, "stacks.git_status", {"name": "nosuch"})
+    assert out.status == "error"
+    assert stack_bed.name in (out.message or "")
