@@ -8,13 +8,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from core import units
 from core.errors import ChangeFailed, JarvisError, NotFound
 from core.logging import get_logger
 from memory import databases
 from memory.databases import BackupKind, BackupView
 from memory.models import utcnow
 from tools.db.engine import Engine
-from tools.db.progress import say
+from tools.db.progress import growing, say
 from tools.db.retention import Kept, to_delete
 from tools.deps import ToolDeps
 
@@ -77,7 +78,8 @@ async def take_backup(
     path = folder / f"{stamp}-{kind}-{record.id[:8]}{engine.suffix}"
     await say(f"backing up {server}/{database} ({kind})")
     try:
-        counts = await engine.dump(database, path)
+        async with growing(path, f"dumping {server}/{database}"):
+            counts = await engine.dump(database, path)
         os.chmod(path, 0o600)
         size = path.stat().st_size
         digest = await asyncio.to_thread(sha256_file, path)
@@ -90,7 +92,8 @@ async def take_backup(
     done = await databases.finish_backup(
         db, record.id, path=str(path), size_bytes=size, sha256=digest, tables=counts
     )
-    await say(f"backup {done.id[:8]} written: {size} bytes, {sum(counts.values())} rows")
+    rows = sum(counts.values())
+    await say(f"backup {done.id[:8]} written: {units.size(size)}, {rows} rows")
     await apply_retention(deps, server, database)
     return done
 

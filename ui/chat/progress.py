@@ -1,4 +1,4 @@
-"""Live provisioning progress in the chat: a panel that follows a domain workflow's events."""
+"""Live progress in the chat: a domain workflow's panel, and the steps of long database work."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import chainlit as cl
 from core.errors import JarvisError
 from core.logging import get_logger
 from memory.domains import Event, get_domain
+from tools.db import progress as db_progress
 from tools.workflows.runner import PROGRESS
 from ui.chat import live, widgets
 from ui.web.state import get_state
@@ -49,11 +50,43 @@ class ProgressPanel:
             await element.update()
 
 
+class StepsMessage:
+    """One chat message listing the steps of long database work, updated as they come."""
+
+    SHOWN = 8  # the last steps; a long restore's early ones scroll out
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.ongoing = False
+        self.message: cl.Message | None = None
+
+    async def __call__(self, text: str, ongoing: bool) -> None:
+        """Add a step (an ongoing one replaces the previous ongoing line)."""
+        if self.ongoing and self.lines:
+            self.lines.pop()
+        self.lines.append(text)
+        self.ongoing = ongoing
+        # Server, database and table names are the owner's, shown as code, never as markup.
+        content = "\n".join(f"- `{_plain(line)}`" for line in self.lines[-self.SHOWN :])
+        if self.message is None:
+            self.message = cl.Message(content=content, author="progress")
+            await self.message.send()
+        else:
+            self.message.content = content
+            await self.message.update()
+
+
+def _plain(line: str) -> str:
+    return line.replace("`", "'")
+
+
 @contextmanager
 def following() -> Iterator[None]:
-    """Domain workflows run inside this block report their steps to the open chat."""
+    """Domain workflows and database work run inside this block report to the open chat."""
     token = PROGRESS.set(ProgressPanel())
+    db_token = db_progress.PROGRESS.set(StepsMessage())
     try:
         yield
     finally:
+        db_progress.PROGRESS.reset(db_token)
         PROGRESS.reset(token)
