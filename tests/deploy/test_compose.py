@@ -4,6 +4,7 @@ checked: commands, where the Docker socket goes, ports, health checks, images, s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -57,10 +58,10 @@ def deploy_copy(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def rendered(tmp_path: Path) -> dict[str, Any]:
-    """The compose file as the CLI renders it, after validating it."""
-    done = run_config(deploy_copy(tmp_path), DOCKER_GID="998")
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The compose file as the CLI renders it, after validating it (once: it takes seconds)."""
+    done = run_config(deploy_copy(tmp_path_factory.mktemp("compose")), DOCKER_GID="998")
     assert done.returncode == 0, done.stderr
     assert "WARNING" not in done.stderr, done.stderr  # e.g. a variable with no default
     config = yaml.safe_load(done.stdout)
@@ -202,3 +203,47 @@ def test_the_example_settings_load(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert settings.resolved_audit_checkpoint_file == Path(
         "/var/log/jarvis/audit-checkpoints.jsonl"
     )
+
+
+def _proxy_rules(rendered: dict[str, Any]) -> dict[str, str]:
+    """The proxy's allow lists, by method (it anchors each pattern with ^ and $)."""
+    rules = {}
+    for flag in rendered["services"]["docker-proxy"]["command"]:
+        name, _, pattern = flag.partition("=")
+        if name.startswith("-allow") and name[6:].isupper():
+            rules[name[6:]] = pattern
+    return rules
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/version", True),
+        ("GET", "/v1.47/containers/json", True),
+        ("GET", "/v1.47/containers/plex/logs", True),
+        ("GET", "/v1.47/events", True),
+        ("GET", "/v1.47/system/df", True),
+        ("HEAD", "/_ping", True),
+        ("POST", "/v1.47/containers/plex/restart", True),
+        ("POST", "/v1.47/containers/plex/start", True),
+        ("POST", "/v1.47/containers/create", False),
+        ("POST", "/v1.47/containers/plex/exec", False),
+        ("POST", "/v1.47/containers/plex/restart/../../create", False),
+        ("POST", "/v1.47/build", False),
+        ("POST", "/v1.47/images/prune", False),
+        ("DELETE", "/v1.47/containers/plex", False),
+        ("GET", "/v1.47/containers/plex/json", True),
+        ("GET", "/v1.47/images/json", True),
+        ("GET", "/v1.47/images/postgres:16-alpine/json", True),
+        ("GET", "/v1.47/networks", True),
+        ("GET", "/v1.47/secrets", False),
+        ("GET", "/v1.47/containers/plex/archive", False),
+        ("GET", "/v1.47/containers/plex/export", False),
+        ("GET", "/v1.47/images/postgres/get", False),
+    ],
+)
+def test_the_web_apps_docker_proxy_lets_through_reads_and_start_stop_restart_only(
+    rendered: dict[str, Any], method: str, path: str, allowed: bool
+) -> None:
+    pattern = _proxy_rules(rendered).get(method)
+    assert (pattern is not None and re.fullmatch(pattern, path) is not None) is allowed
