@@ -19,14 +19,16 @@ _DBWORD = r"(?:database|db|data ?base)"
 _ON = r"(?: (?:on|in|at) (?:the )?(?P<server>[a-z][a-z0-9_-]*)(?: (?:server|instance))?)?"
 _ENGINE = r"(?:(?P<engine>postgres|postgresql|pg|mariadb|mysql|maria) )?"
 _MAKE = r"(?:create|make|add|set up|setup|provision|spin up|give me|get me|new|build)"
-_WHEN = (
-    r"(?: (?:from|to|as of|using|with|back to) (?:the |a |an )?"
-    r"(?P<when>last night|last nights?(?: backup)?|(?:backup|dump) (?:from|of) last night|"
+_WHEN_WORDS = (
+    r"last night|last nights?(?: backup)?|(?:backup|dump) (?:from|of) last night|"
     r"tonight|overnight|(?:the )?night(?:ly)? backup|yesterday|yesterdays?(?: backup)?|"
     r"(?:backup|dump) (?:from|of) yesterday|this morning|this mornings?(?: backup)?|"
     r"latest|newest|last|most recent|latest backup|newest backup|last backup|"
-    r"most recent backup|backup|latest dump|last dump))?"
+    r"most recent backup|backup|latest dump|last dump"
 )
+_FROM = r"(?:from|to|as of|using|with|back to)"
+_WHEN = rf"(?: {_FROM} (?:the |a |an )?(?P<when>{_WHEN_WORDS}))?"
+_RESTORE = r"(?:restore|recover|roll back|rollback|bring back|revert)"
 _WHICH = r"(?:the )?(?:(?P<latest>latest|last|newest|most recent|recent) )?"
 
 _TABLE: RuleTable = [
@@ -68,6 +70,9 @@ _TABLE: RuleTable = [
         "none",
         rf"(?:restore|recover|revert) (?:the )?{_DBWORD} (?P<db>{_N}){_ON}{_WHEN}",
     ),
+    # "restore yesterday's", "restore it from last night": the database said before.
+    ("db_restore", "none", rf"{_RESTORE} (?:it|them|that|the data|the database|everything){_WHEN}"),
+    ("db_restore", "none", rf"{_RESTORE} (?:{_FROM} )?(?:the |a |an )?(?P<when>{_WHEN_WORDS})"),
     # Verify the newest backup of a database.
     (
         "db_verify",
@@ -124,7 +129,7 @@ RULES = compile_rules(_TABLE)
 DB_INTENTS = frozenset(r.intent for r in RULES)
 # "the stream bot data is gone": what happened, said before the request that deals with it.
 _LOSS = re.compile(
-    rf"(?:the |my |our )?{_N}(?: {_N})?(?: (?:database|db|data|tables?))? "
+    rf"(?:the |my |our )?(?P<db>{_N}(?: {_N})??)(?: (?:database|db|data|tables?))? "
     r"(?:is|are|was|were|has been|have been|got|seems|looks) (?:gone|lost|missing|broken|empty|"
     r"corrupt|corrupted|deleted|wiped|wiped out|dropped|messed up)(?: again)?"
 )
@@ -133,6 +138,12 @@ _LOSS = re.compile(
 def is_remark(text: str) -> bool:
     """A clause that only says a database lost its data (the request comes with it)."""
     return _LOSS.fullmatch(text) is not None
+
+
+def lost(text: str) -> str | None:
+    """The database a remark says lost its data: "stream bot" in "the stream bot data is gone"."""
+    m = _LOSS.fullmatch(text)
+    return None if m is None else m.group("db")
 
 
 @dataclass

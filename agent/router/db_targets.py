@@ -251,7 +251,13 @@ def settle(
     typed = opts.pop("db", None)
     if intent in ("hosts_list", "db_list") or (intent == "db_backups" and typed is None):
         return _check_list(intent, opts, inv)
-    assert typed is not None  # every other phrasing names a database
+    if typed is None:  # "restore yesterday's" with no database named before it
+        backed = sorted({d.name for d in inv.databases if done_backups(d)})
+        if not backed:
+            return Clarify(question="No backups have been taken yet, so there is none to restore.")
+        retry = phrase(intent, opts, CHOICE, opts.get("server"))
+        question = f"Which database should I restore: {_choices(backed)}?"
+        return Clarify(question=question, options=backed, retry=retry)
     if intent == "db_create":
         return _new_name(intent, opts, typed, inv)
     if intent in ("db_restore", "db_verify"):

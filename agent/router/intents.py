@@ -260,6 +260,8 @@ def route(text: str, inventory: Inventory) -> Routed:
     normalized = _VOLUMES.sub(r"with \1 \2volumes", normalized)
     normalized = _RESOURCES.sub("resource", normalized)
     parts = [core(c) for c in clauses(normalized)]
+    # "the stream bot data is gone" says what happened and which database a restore is about.
+    lost = [name for p in parts if p and (name := db_rules.lost(p))]
     parts = [p for p in parts if p and not is_remark(p) and not db_rules.is_remark(p)]
     if not parts:
         return helptext.no_match(text, inventory, [], [])
@@ -281,6 +283,9 @@ def route(text: str, inventory: Inventory) -> Routed:
     if missed:
         return helptext.no_match(text, inventory, understood, missed)
     _backfill(parsed)
+    for p in parsed:
+        if p.intent == "db_restore" and "db" not in p.opts and lost:
+            p.opts["db"] = lost[-1]
     resolved = _names(parsed, inventory)
     if isinstance(resolved, Clarify):
         return resolved

@@ -86,6 +86,8 @@ PHRASES: list[tuple[str, list[tuple[str, dict[str, Any]]]]] = [
     ("restore the bot database", restores(NIGHT, "stream_bot")),
     ("the stream bot data is gone, restore the bot database from last night",
      restores(NIGHT, "stream_bot")),
+    ("the stream bot's data is gone, restore yesterday's", restores(EVENING, "stream_bot")),
+    ("the n8n database is broken, restore it from the latest backup", restores(N8N, "n8n")),
     ("restore the n8n database from yesterday", restores(N8N, "n8n")),
     ("verify the latest backup of the bot database", [("db.verify_backup", {"backup": NIGHT})]),
     ("show backups of the n8n database",
@@ -151,6 +153,15 @@ def test_no_server_registered_says_how_to_add_one() -> None:
     assert isinstance(asked, Clarify)
     assert "jarvis databases add-server" in asked.question
     assert asked.retry is None
+
+
+def test_a_restore_that_names_no_database_asks_which() -> None:
+    asked = route("restore yesterday's backup", ONE_PG)
+    assert isinstance(asked, Clarify)
+    assert asked.question == "Which database should I restore: n8n or stream_bot?"
+    again = route(answer("n8n", asked, ONE_PG) or "", ONE_PG)
+    assert isinstance(again, Calls)
+    assert pairs(again.calls) == [("db.restore", {"backup": N8N, "database": "n8n"})]
 
 
 def test_redis_alone_holds_no_databases_to_create() -> None:
