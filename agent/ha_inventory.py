@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from agent.router.types import EntityRef
@@ -10,10 +11,13 @@ from core.logging import get_logger
 from core.settings import Settings
 from memory.db import Database, sqlite_file
 from memory.vault import Vault, derive, load_key
+from tools.homeassistant.client import State
 from tools.homeassistant.kind import KIND
 from tools.integrations.access import Integrations
 
 log = get_logger("agent.ha_inventory")
+# Every message waits for this read: a slow Home Assistant must not hold up other requests.
+READ_SECONDS = 3.0
 
 
 async def ha_entities(access: Integrations) -> dict[str, Any]:
@@ -29,8 +33,10 @@ async def ha_entities(access: Integrations) -> dict[str, Any]:
     problems: list[str] = []
     for view in views:
         try:
-            async with access.open(KIND, view.name) as ha:
-                states = await ha.states()
+            states = await asyncio.wait_for(_states(access, view.name), READ_SECONDS)
+        except TimeoutError:
+            problems.append(f"Home Assistant {view.name} did not answer within {READ_SECONDS:g} s")
+            continue
         except JarvisError as exc:
             problems.append(exc.message)
             continue
@@ -46,6 +52,11 @@ async def ha_entities(access: Integrations) -> dict[str, Any]:
             for s in states
         ]
     return {"entities": entities, "ha_status": "; ".join(problems) or "ok"}
+
+
+async def _states(access: Integrations, name: str) -> list[State]:
+    async with access.open(KIND, name) as ha:
+        return await ha.states()
 
 
 async def read_ha_entities(settings: Settings) -> dict[str, Any]:
