@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,11 @@ from tools.google.auth import (
     retryable,
     typed,
 )
+
+# googleapiclient logs every request line (calendar ids, addresses) and google-auth's debug
+# records carry the token requests: neither belongs in Jarvis's logs.
+for _noisy in ("googleapiclient", "google.auth", "google_auth_httplib2"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 T = TypeVar("T")
 APIS = {"calendar": "v3", "gmail": "v1", "drive": "v3"}

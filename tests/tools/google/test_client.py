@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from core.errors import AuthFailed, BadInput, NotFound, RateLimited, Unreachable
 from memory import integrations
-from tests.testbed.fake_google import FOLDER, FakeGoogle
+from tests.testbed.fake_google import CLIENT_SECRET, FOLDER, REFRESH_TOKEN, FakeGoogle
 from tests.testbed.integration_gate import IntegrationsGate
 from tests.tools.google.conftest import fields
 from tools.google.kind import KIND
@@ -130,3 +131,18 @@ async def test_a_service_account_signs_in_with_its_key(
     assert view.credentials == ["service_account"] and view.test_result == "ok"
     with pytest.raises(BadInput, match="not JSON"):
         await integrations_gate.add("google", fake_google.url, {"service_account": "{nope"})
+
+
+async def test_no_credential_or_access_token_reaches_the_logs(
+    integrations_gate: IntegrationsGate, fake_google: FakeGoogle, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await integrations_gate.add("google", fake_google.url, fields(fake_google))
+    async with integrations_gate.access.open(KIND) as client:
+        await client.send(b"To: a@example.net\r\nSubject: x\r\n\r\nhi\r\n")
+    logged = caplog.text
+    assert fake_google.tokens  # an access token was issued and used
+    for secret in (REFRESH_TOKEN, CLIENT_SECRET, *fake_google.tokens):
+        assert secret not in logged
+    # googleapiclient's own request lines (calendar ids, addresses) are not kept either.
+    assert "URL being requested" not in logged and "/gmail/v1/" not in logged
