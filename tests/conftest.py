@@ -39,6 +39,7 @@ pytest_plugins = [
     "tests.testbed.receiver",
     "tests.testbed.speech",
     "tests.testbed.ssh_hosts",
+    "tests.testbed.stacks",
 ]
 
 

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
 
 from core.errors import BadInput
+from core.settings import Settings
 from policies.gate import CallContext, Gate
-from tests.tools.stacks.conftest import StackBed
+from tests.testbed.stacks import StackBed, sqlite_url, stack_settings
 
 USER = CallContext(actor="user:evin")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The stacks bed's settings."""
+    return stack_settings(tmp_path)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """One backend is enough: stacks keep nothing in the database."""
+    return sqlite_url(tmp_path)
 
 
 async def approved(gate: Gate, tool: str, args: dict[str, Any]) -> Any:

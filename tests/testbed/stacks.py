@@ -1,4 +1,4 @@
-"""A stacks root holding a git clone of a local bare repository with a busybox compose project."""
+"""Stacks test bed: a stacks root with a git clone of a local bare repo (busybox compose)."""
 
 from __future__ import annotations
 
@@ -72,10 +72,13 @@ class StackBed:
 
     def push(self, words: str, *, probe: str = "ready") -> str:
         """Commit a compose file upstream (probe: the file its health check looks for)."""
-        text = COMPOSE.format(image=self.image, words=words, probe=probe)
+        return self.push_text(COMPOSE.format(image=self.image, words=words, probe=probe), words)
+
+    def push_text(self, text: str, message: str) -> str:
+        """Commit `text` as the compose file upstream; returns the commit."""
         (self.dev / "compose.yaml").write_text(text)
         _git(self.dev, "add", "compose.yaml")
-        _git(self.dev, "commit", "-q", "-m", words)
+        _git(self.dev, "commit", "-q", "-m", message)
         _git(self.dev, "push", "-q", "origin", "HEAD:main")
         return _git(self.dev, "rev-parse", "HEAD")
 
@@ -88,9 +91,8 @@ class StackBed:
         return _git(self.checkout, *argv)
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """Stacks keep nothing in the database: the gate's rows on SQLite are enough here."""
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database: stacks keep nothing in the database, the gate's rows do."""
     url = f"sqlite:///{tmp_path / 'jarvis.db'}"
     upgrade(url)
     return url
@@ -128,8 +130,7 @@ def stack_bed(
             docker_client.api.remove_container(row["Id"], force=True)
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def stack_settings(tmp_path: Path) -> Settings:
     """Settings with the bed's stacks root and short health waits."""
     data = tmp_path / "data"
     data.mkdir()

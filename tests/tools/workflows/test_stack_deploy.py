@@ -1,0 +1,95 @@
+"""A stack deploy stopped after any recorded step (as a kill would) resumes to a consistent end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import ChangeFailed
+from core.settings import Settings
+from tests.testbed.stacks import StackBed, stack_settings
+from tools.deps import ToolDeps
+from tools.stacks import repo
+from tools.stacks.deploy import run_journal, unfinished
+from tools.workflows.stack_deploy import DEPLOY_STEPS
+from tools.workflows.stack_journal import Journal, Records
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The stacks bed's settings."""
+    return stack_settings(tmp_path)
+
+
+class Killed(BaseException):
+    """Stands for the process dying: not an Exception, so no handler of the workflow sees it."""
+
+
+def stop_after(wanted: str):  # type: ignore[no-untyped-def]
+    async def after(journal: Journal, step: str) -> None:
+        if step == wanted:
+            raise Killed(step)
+
+    return after
+
+
+@pytest.mark.parametrize("step", DEPLOY_STEPS)
+async def test_resume_after_each_step_ends_deployed(
+    tool_deps: ToolDeps, stack_bed: StackBed, step: str
+) -> None:
+    bed = stack_bed
+    before = bed.head()
+    v1 = bed.push("version 1")
+    bed.git("fetch", "-q")  # as the deploy's own check did before it wrote its journal
+    stack = repo.get_stack(tool_deps, bed.name)
+    journal = Journal(stack=bed.name, kind="deploy", target=v1, last_good=before)
+    with pytest.raises(Killed):
+        await run_journal(tool_deps, stack, journal, stop_after(step))
+    left = unfinished(tool_deps, bed.name)
+    assert left is not None and left.status == "running" and step in left.steps
+
+    result = await run_journal(tool_deps, stack, left)
+    assert result.outcome == "deployed" and result.resumed
+    assert bed.head() == v1
+    assert unfinished(tool_deps, bed.name) is None
+    assert Records(tool_deps.settings.data_dir).history(bed.name).healthy[-1] == v1
+
+
+async def test_resume_of_a_failing_deploy_rolls_back(
+    tool_deps: ToolDeps, stack_bed: StackBed
+) -> None:
+    bed = stack_bed
+    v0 = bed.head()
+    bad = bed.push("version 1", probe="never-there")
+    bed.git("fetch", "-q")
+    stack = repo.get_stack(tool_deps, bed.name)
+    journal = Journal(stack=bed.name, kind="deploy", target=bad, last_good=v0)
+    with pytest.raises(Killed):
+        await run_journal(tool_deps, stack, journal, stop_after("up"))
+    assert bed.head() == bad  # stopped with the bad commit checked out and started
+
+    left = unfinished(tool_deps, bed.name)
+    assert left is not None
+    with pytest.raises(ChangeFailed) as failed:
+        await run_journal(tool_deps, stack, left)
+    assert f"rolled back to {v0[:12]}" in failed.value.message
+    assert bed.head() == v0
+    history = Records(tool_deps.settings.data_dir).history(bed.name)
+    assert bad in history.held and history.healthy == [v0]
+
+
+async def test_a_commit_whose_compose_file_is_invalid_changes_nothing(
+    tool_deps: ToolDeps, stack_bed: StackBed
+) -> None:
+    bed = stack_bed
+    before = bed.head()
+    broken = bed.push_text("services:\n  app:\n    image: [not, a, string]\n", "broken")
+    stack = repo.get_stack(tool_deps, bed.name)
+    journal = Journal(stack=bed.name, kind="deploy", target=broken, last_good=before)
+    bed.git("fetch", "-q")
+    with pytest.raises(ChangeFailed) as failed:
+        await run_journal(tool_deps, stack, journal)
+    assert "is not valid" in failed.value.message
+    assert bed.head() == before
+    assert not (bed.checkout / ".git" / "jarvis-validate").exists()
