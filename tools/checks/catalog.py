@@ -12,6 +12,7 @@ from tools.checks import (
     integrations,
     n8n,
     ssh_hosts,
+    stacks,
     workflows,
 )
 from tools.checks.base import Check, CheckSet
@@ -21,6 +22,7 @@ SETS += [domains.checks, caddy.checks, workflows.checks, audit.checks, ssh_hosts
 SETS += [databases.checks]
 SETS += [n8n.checks]
 SETS += [integrations.checks]
+SETS += [stacks.checks]
 
 
 def all_checks() -> list[Check]:
