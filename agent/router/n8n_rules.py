@@ -62,6 +62,18 @@ _TABLE: RuleTable = [
         r"are running)" + _IN,
     ),
     (
+        "n8n_activate",
+        "none",
+        r"(?:activate|enable|switch on|turn on) (?:the |my )?n8n (?:workflow|automation|flow) "
+        r"(?P<workflow>\S.{0,119}?)",
+    ),
+    (
+        "n8n_deactivate",
+        "none",
+        r"(?:deactivate|disable|switch off|turn off|pause) (?:the |my )?n8n (?:workflow|automation|"
+        r"flow) (?P<workflow>\S.{0,119}?)",
+    ),
+    (
         "n8n_executions",
         "none",
         SHOW + r"(?:the )?(?:recent |latest |last |todays )?n8n (?:executions|runs|history|"
@@ -92,6 +104,9 @@ _HOURS = {
 
 def options(intent: str, groups: dict[str, str | None]) -> dict[str, Any]:
     """The arguments a matched phrasing implies."""
+    if intent in ("n8n_activate", "n8n_deactivate"):
+        # As said; n8n.activate resolves a name to its id (case aside) before anyone is asked.
+        return {"workflow": str(groups.get("workflow") or "").strip()}
     out: dict[str, Any] = {}
     hours = _HOURS.get(groups.get("when") or "")
     if intent == "n8n_failed":
@@ -105,4 +120,6 @@ def calls_for(intent: str, opts: dict[str, Any]) -> list[PlannedCall]:
     """The call one n8n request makes."""
     if intent == "n8n_workflows":
         return [PlannedCall(tool="n8n.list_workflows", args=dict(opts))]
+    if intent in ("n8n_activate", "n8n_deactivate"):
+        return [PlannedCall(tool=f"n8n.{intent[4:]}", args=dict(opts))]
     return [PlannedCall(tool="n8n.executions", args=dict(opts))]

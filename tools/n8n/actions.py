@@ -33,8 +33,11 @@ class WorkflowArgs(N8nArgs):
 async def _find(n8n: N8n, key: str) -> N8nWorkflow:
     """The workflow with this id, else the one with this name (case-insensitive)."""
     workflows = await n8n.workflows()
+    wanted = key.strip().lower()
     by_id = [w for w in workflows if w.id == key]
-    by_name = [w for w in workflows if w.name.lower() == key.strip().lower()]
+    # A spoken or typed request arrives lower-cased: ids are matched without case next.
+    by_id = by_id or [w for w in workflows if w.id.lower() == wanted]
+    by_name = [w for w in workflows if w.name.lower() == wanted]
     found = by_id or by_name
     if not found:
         raise BadInput(f"n8n has no workflow with the id or name {key[:80]!r}")

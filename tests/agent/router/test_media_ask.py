@@ -57,6 +57,12 @@ def test_list_my_n8n_workflows_names_them_and_failures_today(cli: Cli, fake_n8n:
     assert (args["status"], args["since_hours"], args["integration"]) == ("error", 24, "n8n")
     assert failed["reply"].startswith("Yes: 1 failed n8n execution in the last day")
     assert "`Nightly backup` — error 30 min ago" in failed["reply"]
+    paused = cli.json("ask", "deactivate the n8n workflow nightly backup")
+    [approval] = paused["approvals"]
+    assert approval["tool"] == "n8n.deactivate" and approval["args"]["workflow"] == backup
+    assert fake_n8n.workflows[backup]["active"] is True
+    cli("approvals", "approve", approval["id"])
+    assert fake_n8n.workflows[backup]["active"] is False
 
 
 def test_pairing_waits_for_approval_and_only_then_reaches_sunshine(

@@ -36,6 +36,11 @@ CASES: list[tuple[str, Pairs]] = [
     ),
     ("n8n errors yesterday", [("n8n.executions", {"status": "error", "since_hours": 48})]),
     ("show recent n8n executions", [("n8n.executions", {})]),
+    (
+        "activate the n8n workflow Nightly Backup",
+        [("n8n.activate", {"workflow": "nightly backup"})],
+    ),
+    ("disable n8n workflow wf002", [("n8n.deactivate", {"workflow": "wf002"})]),
     ("pair my moonlight client with PIN 1234", [("sunshine.pair", {"pin": "1234"})]),
     ("pair my steam deck with sunshine using pin 0042", [("sunshine.pair", {"pin": "0042"})]),
     ("enter moonlight pin 9876", [("sunshine.pair", {"pin": "9876"})]),

@@ -58,7 +58,7 @@ async def test_activation_waits_for_approval_and_takes_a_name(
     assert fake_n8n.workflows[wf]["active"] is False
     done = await n8n.approve(asked)
     assert done.status == "executed" and fake_n8n.workflows[wf]["active"] is True
-    again = await n8n.call("n8n.activate", {"workflow": wf})
+    again = await n8n.call("n8n.activate", {"workflow": wf.upper()})
     assert again.status == "no_data" and "already active" in (again.message or "")
     off = await n8n.approve(await n8n.call("n8n.deactivate", {"workflow": wf}))
     assert off.status == "executed" and fake_n8n.workflows[wf]["active"] is False
