@@ -15,6 +15,8 @@ from ui.chat import live, render, widgets
 from ui.web.state import get_state
 
 PENDING_CARDS = 3  # approval cards drawn; the text counts the rest
+HOUSE_DOMAINS = ("light", "switch")  # what the dashboard's entity card shows
+HOUSE_SECONDS = 5.0  # a slow Home Assistant leaves its card out rather than hold the rest
 # A small in-memory history for the sparkline; it starts again when the server does.
 _history: deque[dict[str, float]] = deque(maxlen=60)
 
@@ -69,6 +71,23 @@ async def attention() -> tuple[str, list[cl.Element]]:
     return widgets.attention_text(findings, pending), elements
 
 
+async def house() -> list[cl.Element]:
+    """The entity card of the lights and switches, when one Home Assistant is configured."""
+    try:
+        reads = await asyncio.wait_for(
+            asyncio.gather(*(_read("ha.list_entities", {"domain": d}) for d in HOUSE_DOMAINS)),
+            HOUSE_SECONDS,
+        )
+    except TimeoutError:
+        return []
+    found = [r for r in reads if r.get("status") in ("ok", "no_data") and r.get("data")]
+    if not found:  # none configured, or it did not answer: the check reports that
+        return []
+    entities = [e for r in found for e in r["data"].get("entities") or []]
+    merged = {**found[0], "data": {**found[0]["data"], "entities": entities}}
+    return [cl.CustomElement(name=widgets.ENTITY_CARD, props=widgets.entity_card(merged))]
+
+
 async def send() -> None:
     """Render the overview panels in one message."""
     overview = await overview_props()
@@ -81,6 +100,7 @@ async def send() -> None:
         )
     else:
         text += f"\nContainers could not be listed: {containers.get('message')}"
+    elements += await house()
     watch_text, watch_elements = await attention()
     text += "\n" + watch_text
     elements += watch_elements

@@ -1,6 +1,7 @@
 """In Debian's Chromium: "show my lights" draws the entity card from the Home Assistant
 stand-in; its Turn on button asks through the gate (an approval card, nothing called), and
-approving the card turns the kitchen light on. The card passes axe's WCAG A/AA rules and AA
+approving the card turns the kitchen light on; the dashboard then shows the lights and
+switches as they are. The card passes axe's WCAG A/AA rules and AA
 contrast on its rendered pixels, on a wide screen and on a phone.
 
 Screenshots land in test-artifacts/theme/.
@@ -75,6 +76,19 @@ async def test_entity_card_toggles_through_an_approval(
             [call] = fake_homeassistant.service_calls()
             assert call.path == "/api/services/light/turn_on"
             assert fake_homeassistant.states["light.kitchen"]["state"] == "on"
+
+            # The dashboard shows the lights and switches too, as they are now.
+            await say(page, "/dashboard")
+            house = page.get_by_test_id("entity-card").last
+            await expect(house.get_by_test_id("entity-state-light.kitchen")).to_have_text(
+                "on", timeout=30_000
+            )
+            await expect(house.get_by_test_id("entity-toggle-switch.coffee_maker")).to_have_text(
+                "Turn on"
+            )
+            await expect(
+                house.get_by_test_id("entity-sensor.living_room_temperature")
+            ).to_have_count(0)
             await context.close()
     finally:
         server.stop()
