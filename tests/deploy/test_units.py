@@ -82,8 +82,9 @@ def test_systemd_analyze_verify_accepts_the_units(tmp_path: Path) -> None:
 
 def test_caddy_accepts_the_site(tmp_path: Path) -> None:
     caddy = shutil.which("caddy")
-    if not caddy:
+    if caddy is None:
         missing_service("caddy", "install caddy (scripts/setup --test does)")
+        return
     done = subprocess.run(
         [caddy, "validate", "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")],
         capture_output=True,
