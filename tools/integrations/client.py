@@ -75,10 +75,17 @@ class ApiClient:
         auth: httpx.Auth | None = None,
         verify: ssl.SSLContext | bool = True,
         credential: str = "token",
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self.credential = credential
+        # Never repeated in an error, should a service echo what it was sent: the header
+        # values (and their parts, "Bearer <token>") and whatever else the kind names.
+        words = [w for v in (headers or {}).values() for w in (v, *v.split())]
+        self._secrets = sorted(
+            {w for w in (*words, *secrets) if len(w) >= 6}, key=len, reverse=True
+        )
         self._settings = settings
         # Redirects are not followed: the credentials must not travel to another address.
         self.http = httpx.AsyncClient(
@@ -181,6 +188,11 @@ class ApiClient:
             )
         return float(min(max(backoff, asked or 0.0), bound))
 
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
     def _checked(self, response: httpx.Response, path: str) -> httpx.Response:
         code = response.status_code
         if code < 300:
@@ -189,7 +201,7 @@ class ApiClient:
 
     def _error(self, response: httpx.Response, path: str) -> JarvisError:
         code = response.status_code
-        said = _said(response)
+        said = self._scrub(_said(response))
         quoted = f": {said}" if said else ""
         if code in (401, 403):
             return AuthFailed(

@@ -143,3 +143,13 @@ async def test_refused_and_silent_services_are_unreachable() -> None:
         async with client(f"http://127.0.0.1:{silent.getsockname()[1]}", settings=quick) as ha:
             with pytest.raises(Unreachable, match=r"did not answer within 0\.3 s"):
                 await ha.states()
+
+
+async def test_an_echoed_token_is_never_repeated(fake_homeassistant: FakeHomeAssistant) -> None:
+    # A proxy that echoes the request headers in its error page.
+    fake_homeassistant.script(400, f'{{"message": "bad request, got Bearer {FAKE_HA_TOKEN}"}}')
+    async with client(fake_homeassistant.url) as ha:
+        with pytest.raises(BadInput) as caught:
+            await ha.call_service("light", "turn_on", {"entity_id": "light.kitchen"})
+    assert FAKE_HA_TOKEN not in caught.value.message
+    assert "got [redacted]" in caught.value.message
