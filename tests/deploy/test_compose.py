@@ -86,6 +86,10 @@ def test_services_and_their_commands(rendered: dict[str, Any]) -> None:
     assert services["web"]["build"]["args"]["DOCKER_GID"] == "998"
     for name, service in services.items():
         assert service["restart"] == "unless-stopped", name
+        assert service.get("privileged") is not True, name
+    for name in ("web", "worker", "docker-proxy"):
+        assert services[name]["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in services[name]["security_opt"], name
 
 
 def _socket_mounts(service: dict[str, Any]) -> list[dict[str, Any]]:
