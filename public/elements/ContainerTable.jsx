@@ -148,6 +148,17 @@ function currentOf(row, outcome) {
   };
 }
 
+// A row's container is its name on its host: two hosts may both run a "plex", so what a row
+// is doing (pending, last outcome) is kept under both.
+function rowKey(row) {
+  return row.host ? row.host + '/' + row.name : String(row.name);
+}
+
+// What a row's button sends: the container, and its host when it runs on another one.
+function targetOf(row) {
+  return row.host ? { name: row.name, host: row.host } : { name: row.name };
+}
+
 function has(value) {
   return value !== null && value !== undefined;
 }
@@ -190,7 +201,7 @@ function sortRows(rows, sort, outcomes) {
   if (!column) return rows;
   const sign = sort.dir === 'desc' ? -1 : 1;
   return rows
-    .map((row, index) => ({ row, index, v: column.value(row, outcomes[row.name]) }))
+    .map((row, index) => ({ row, index, v: column.value(row, outcomes[rowKey(row)]) }))
     .sort((a, b) => {
       // Rows without a value go last either way; ties keep the order Jarvis sent.
       if (a.v === null && b.v === null) return a.index - b.index;
@@ -205,7 +216,9 @@ function sortRows(rows, sort, outcomes) {
 
 // In the table the buttons are icons (named by aria-label and a tooltip) so a row stays one
 // line; a card has room for their words.
-function RowButtons({ name, buttons, tools, action, pending, outcome, onAct, compact }) {
+function RowButtons({ row, buttons, tools, action, pending, outcome, onAct, compact }) {
+  const name = row.name;
+  const where = row.host ? ' on ' + row.host : '';
   const status = (
     <span
       role="status"
@@ -226,11 +239,11 @@ function RowButtons({ name, buttons, tools, action, pending, outcome, onAct, com
         size={compact ? 'icon' : 'sm'}
         variant={spec.variant}
         data-testid={key + '-' + name}
-        aria-label={spec.label + ' ' + name}
+        aria-label={spec.label + ' ' + name + where}
         title={compact ? spec.label : undefined}
         style={compact ? { width: '2.25rem', height: '2.25rem' } : undefined}
         disabled={Boolean(pending)}
-        onClick={() => onAct(name, key, tools[key] || DEFAULT_TOOLS[key], action)}
+        onClick={() => onAct(row, key, tools[key] || DEFAULT_TOOLS[key], action)}
       >
         <Icon className={pending === key ? 'animate-spin' : undefined} aria-hidden="true" />
         {compact ? null : spec.label}
@@ -294,7 +307,7 @@ function Card({ row, tools, action, outcome, pending, onAct }) {
         {row.compose ? <Fact label="Compose">{row.compose}</Fact> : null}
       </dl>
       <RowButtons
-        name={name}
+        row={row}
         buttons={now.buttons}
         tools={tools}
         action={action}
@@ -350,7 +363,7 @@ function TableRow({ row, columns, tools, action, outcome, pending, onAct }) {
       <td className="p-2 align-middle">
         <RowButtons
           compact
-          name={name}
+          row={row}
           buttons={now.buttons}
           tools={tools}
           action={action}
@@ -410,7 +423,7 @@ export default function ContainerTable() {
     const kept = !q
       ? rows
       : rows.filter((r) =>
-          [r.name, r.image, r.state, r.health, r.compose, (r.ports || []).join(' ')]
+          [r.name, r.host, r.image, r.state, r.health, r.compose, (r.ports || []).join(' ')]
             .filter(Boolean)
             .some((v) => String(v).toLowerCase().includes(q))
         );
@@ -428,15 +441,16 @@ export default function ContainerTable() {
   );
 
   const onAct = useCallback(
-    async (name, key, tool, actionName) => {
-      setPending((prev) => ({ ...prev, [name]: key }));
-      const reply = await call(actionName, { tool, args: { name } });
+    async (row, key, tool, actionName) => {
+      const id = rowKey(row);
+      setPending((prev) => ({ ...prev, [id]: key }));
+      const reply = await call(actionName, { tool, args: targetOf(row) });
       const text = replyText(reply, tool);
       const state = reply && typeof reply === 'object' ? reply.state : undefined;
-      setOutcomes((prev) => ({ ...prev, [name]: { text, state } }));
+      setOutcomes((prev) => ({ ...prev, [id]: { text, state } }));
       setPending((prev) => {
         const next = { ...prev };
-        delete next[name];
+        delete next[id];
         return next;
       });
     },
@@ -497,10 +511,10 @@ export default function ContainerTable() {
         <ul className="flex flex-col gap-2" aria-label="Container list">
           {shown.map((row) => (
             <Card
-              key={row.name}
+              key={rowKey(row)}
               row={row}
-              outcome={outcomes[row.name]}
-              pending={pending[row.name]}
+              outcome={outcomes[rowKey(row)]}
+              pending={pending[rowKey(row)]}
               {...shared}
             />
           ))}
@@ -526,11 +540,11 @@ export default function ContainerTable() {
             <tbody>
               {shown.map((row) => (
                 <TableRow
-                  key={row.name}
+                  key={rowKey(row)}
                   row={row}
                   columns={columns}
-                  outcome={outcomes[row.name]}
-                  pending={pending[row.name]}
+                  outcome={outcomes[rowKey(row)]}
+                  pending={pending[rowKey(row)]}
                   {...shared}
                 />
               ))}

@@ -37,6 +37,8 @@ function Highlighted({ text, pattern }) {
 export default function LogViewer() {
   const p = props || {};
   const name = p.name || '';
+  // The machine the lines come from (none: this one); following reads from it too.
+  const host = p.host || '';
   const scope = 'LogViewer:' + (p.widget_id || name);
   const action = p.action || 'jarvis_logs';
   const pollMs = Math.max(1, Number(p.poll_seconds) || 3) * 1000;
@@ -61,7 +63,8 @@ export default function LogViewer() {
     const tick = async () => {
       if (inFlight) return;
       inFlight = true;
-      const r = await call(action, { name, since: sinceRef.current });
+      const target = host ? { name, host } : { name };
+      const r = await call(action, { ...target, since: sinceRef.current });
       inFlight = false;
       if (stopped) return;
       const problem =
@@ -96,6 +99,7 @@ export default function LogViewer() {
   }, [
     following,
     name,
+    host,
     action,
     pollMs,
     maxExtra,
@@ -141,7 +145,9 @@ export default function LogViewer() {
       <header className="flex flex-wrap items-center justify-between gap-2">
         <h3 className="flex min-w-0 items-center gap-2 text-base font-semibold">
           <ScrollText className="h-4 w-4 shrink-0" aria-hidden="true" />
-          <span style={{ overflowWrap: 'anywhere' }}>{'Logs: ' + name}</span>
+          <span style={{ overflowWrap: 'anywhere' }}>
+            {'Logs: ' + name + (host ? ' on ' + host : '')}
+          </span>
         </h3>
         <span className="text-xs text-muted-foreground" data-testid={'log-count-' + name}>
           {(pattern ? shown.length + ' matching of ' : '') + all.length + ' lines'}

@@ -141,10 +141,10 @@ async def on_tool(action: cl.Action) -> dict[str, Any]:
         ).send()
     elif outcome.status in ("ok", "no_data") and payload.tool == "docker.container_logs":
         name = str(payload.args.get("name", ""))
-        element = cl.CustomElement(
-            name="LogViewer", props=widgets.log_viewer(outcome.model_dump(mode="json"), name)
-        )
-        await cl.Message(content=f"Logs of {name}:", elements=[element]).send()
+        props = widgets.log_viewer(outcome.model_dump(mode="json"), name)
+        where = f" on {props['host']}" if props["host"] else ""
+        element = cl.CustomElement(name="LogViewer", props=props)
+        await cl.Message(content=f"Logs of {name}{where}:", elements=[element]).send()
     return widgets.tool_reply(outcome.model_dump(mode="json"))
 
 
@@ -155,7 +155,7 @@ async def on_logs(action: cl.Action) -> dict[str, Any]:
     try:
         payload = widgets.LogsPayload.model_validate(action.payload)
         ctx = live.call_context()
-        args: dict[str, Any] = {"name": payload.name, "timestamps": True}
+        args: dict[str, Any] = {**payload.args(), "timestamps": True}
         if payload.since:
             args["since"] = payload.since
         outcome = await gate.invoke(ctx, "docker.container_logs", args)

@@ -163,7 +163,8 @@ def test_backups_of_one_database_make_a_panel_and_rows_from_another_host_name_it
     remote = widgets.container_table({"status": "ok", "data": listing})
     assert remote["host"] == "nas"
     assert remote["containers"][0]["host"] == "nas"
-    assert remote["containers"][0]["buttons"] == []  # they would act on this machine
+    # Its buttons act on the host the row names (the payload carries it).
+    assert remote["containers"][0]["buttons"] == ["logs", "restart", "stop"]
     local = widgets.container_table(
         {
             "status": "ok",

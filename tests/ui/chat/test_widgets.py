@@ -464,6 +464,64 @@ def test_action_payloads_refuse_what_a_button_cannot_send() -> None:
     assert widgets.LogsPayload.model_validate({"name": "plex"}).since is None
 
 
+def test_a_row_of_another_host_sends_its_host() -> None:
+    def tool_args(args: dict[str, Any], tool: str = "docker.restart_container") -> dict[str, Any]:
+        return widgets.ToolActionPayload.model_validate({"tool": tool, "args": args}).args
+
+    assert tool_args({"name": "plex", "host": "nas"}) == {"name": "plex", "host": "nas"}
+    assert tool_args({"name": "plex", "host": "nas-2"}, "docker.container_logs") == {
+        "name": "plex",
+        "host": "nas-2",
+    }
+    # `local` is this machine, which the tools take as no host at all.
+    assert tool_args({"name": "plex", "host": "local"}) == {"name": "plex"}
+    refused: list[tuple[str, dict[str, Any]]] = [
+        ("docker.stop_container", {"host": "nas"}),
+        ("docker.stop_container", {"name": "plex", "host": "NAS"}),
+        ("docker.stop_container", {"name": "plex", "host": "-nas"}),
+        ("docker.stop_container", {"name": "plex", "host": "nas; rm -rf /"}),
+        ("docker.stop_container", {"name": "plex", "host": "../nas"}),
+        ("docker.stop_container", {"name": "plex", "host": "n" * 64}),
+        ("docker.stop_container", {"name": "plex", "host": ""}),
+        ("docker.stop_container", {"name": "plex", "host": None}),
+        ("docker.stop_container", {"name": "plex", "host": ["nas"]}),
+        ("docker.stop_container", {"name": "plex", "host": 7}),
+        ("docker.stop_container", {"name": "plex", "host": "nas", "timeout": 0}),
+        ("docker.stop_container", {"name": "-rf", "host": "nas"}),
+        ("docker.remove_container", {"name": "plex", "host": "nas"}),
+        ("domains.health", {"fqdn": "plex.example.com", "host": "nas"}),
+        ("ha.call_service", {"domain": "light", "service": "toggle",
+                             "entity_id": "light.desk", "host": "nas"}),
+    ]  # fmt: skip
+    for tool, args in refused:
+        with pytest.raises(ValidationError):
+            widgets.ToolActionPayload.model_validate({"tool": tool, "args": args})
+
+    logs = widgets.LogsPayload.model_validate({"name": "plex", "host": "nas", "since": None})
+    assert (logs.host, logs.args()) == ("nas", {"name": "plex", "host": "nas"})
+    here = widgets.LogsPayload.model_validate({"name": "plex", "host": "local"})
+    assert (here.host, here.args()) == (None, {"name": "plex"})
+    assert widgets.LogsPayload.model_validate({"name": "plex"}).args() == {"name": "plex"}
+    for bad in ({"name": "plex", "host": "NAS"}, {"name": "plex", "host": None},
+                {"name": "plex", "host": "nas", "grep": "x"}, {"host": "nas"}):  # fmt: skip
+        with pytest.raises(ValidationError):
+            widgets.LogsPayload.model_validate(bad)
+
+
+def test_log_viewer_names_the_host_its_lines_come_from() -> None:
+    def props(host: str | None, args: dict[str, Any]) -> dict[str, Any]:
+        data = {"name": "plex", "lines": ["a"], "truncated": False}
+        data |= {"host": host} if host else {}
+        outcome = {"status": "ok", "data": data,
+                   "invocation": {"tool": "docker.container_logs", "args": args}}  # fmt: skip
+        return widgets.log_viewer(outcome, "plex")
+
+    assert props("nas", {"name": "plex", "host": "nas"})["host"] == "nas"
+    assert props(None, {"name": "plex", "host": "nas"})["host"] == "nas"
+    assert props("local", {"name": "plex"})["host"] is None
+    assert props(None, {"name": "plex"})["host"] is None
+
+
 def test_every_widget_has_its_element() -> None:
     names = {p.stem for p in JSX}
     # SpeakReply is no tool's widget: it reads a reply aloud when the person asked for it.
@@ -520,6 +578,10 @@ def test_jsx_call_the_actions_and_carry_the_test_ids() -> None:
         assert f"'{tool}'" in text["ContainerTable"]
     for snippet in ("'container-row-' + name", "key + '-' + name", "'row-status-' + name"):
         assert snippet in text["ContainerTable"]
+    # A row of another host sends its host, and its state is kept under host and name.
+    assert "{ name: row.name, host: row.host }" in text["ContainerTable"]
+    assert "[rowKey(row)]" in text["ContainerTable"] and "[row.name]" not in text["ContainerTable"]
+    assert "{ name, host }" in text["LogViewer"]
     for snippet in ("'approve-' + id", "'reject-' + id", "'approval-status-' + id"):
         assert snippet in text["ApprovalCard"]
     assert 'data-testid="refresh-overview"' in text["SystemOverview"]

@@ -12,6 +12,7 @@ from core.errors import BadInput
 from core.fqdn import normalise_fqdn
 from tools.docker.base import ContainerName
 from tools.docker.client import parse_time
+from tools.hosts.base import LOCAL, HostName
 
 # The Python action callbacks the widgets call with `callAction({name, payload})`.
 ACTION_TOOL = "jarvis_tool"
@@ -93,7 +94,22 @@ class _Payload(BaseModel):
 
 
 class _ContainerRef(_Payload):
+    """A row's container, and the registered host it runs on (None: this machine)."""
+
     name: ContainerName
+    host: HostName | None = None
+
+    @field_validator("host", mode="before")
+    @classmethod
+    def _this_machine(cls, value: Any) -> Any:
+        # `local` names this machine: the tools take it as no `host` at all.
+        if value is None:
+            raise ValueError("host must be a host name (leave it out for this machine)")
+        return None if value == LOCAL else value
+
+    def args(self) -> dict[str, str]:
+        """The tool arguments: `name`, and `host` only for another host."""
+        return {"name": self.name} | ({"host": self.host} if self.host else {})
 
 
 def domain_name(value: Any) -> str:
@@ -124,7 +140,7 @@ class ToolActionPayload(_Payload):
     @model_validator(mode="before")
     @classmethod
     def _one_target(cls, data: Any) -> Any:
-        """Docker tools take exactly `{"name": ...}`, domain tools exactly `{"fqdn": ...}`."""
+        """Docker tools take exactly `{"name"}` or `{"name", "host"}`, domain tools `{"fqdn"}`."""
         if not isinstance(data, dict) or not isinstance(data.get("args"), dict):
             return data
         args: dict[str, Any] = data["args"]
@@ -135,9 +151,9 @@ class ToolActionPayload(_Payload):
             if set(args) != {"fqdn"}:
                 raise ValueError('args must be exactly {"fqdn": <domain name>}')
             return {**data, "args": {"fqdn": domain_name(args["fqdn"])}}
-        if set(args) != {"name"}:
-            raise ValueError('args must be exactly {"name": <container name>}')
-        return {**data, "args": {"name": _ContainerRef(name=args["name"]).name}}
+        if set(args) not in ({"name"}, {"name", "host"}):
+            raise ValueError('args must be exactly {"name": <container>[, "host": <host name>]}')
+        return {**data, "args": _ContainerRef.model_validate(args).args()}
 
 
 class DomainStatusPayload(_Payload):
@@ -158,10 +174,10 @@ class DecidePayload(_Payload):
     approve: bool
 
 
-class LogsPayload(_Payload):
-    """`jarvis_logs`: the log viewer asks for the lines written after `since` (ISO 8601)."""
+class LogsPayload(_ContainerRef):
+    """`jarvis_logs`: the log viewer asks for the lines written after `since` (ISO 8601),
+    from the container on `host` when it runs on another registered host."""
 
-    name: ContainerName
     since: str | None = Field(default=None, max_length=64)
 
     @field_validator("since")

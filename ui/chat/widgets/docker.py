@@ -110,10 +110,10 @@ def _row(c: Mapping[str, Any], stats: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _remote(host: Any) -> dict[str, Any]:
-    """A row from another host names it; its buttons would act on this machine, so it has none."""
+    """A row from another host names it, so its buttons send the host with the container."""
     if not host or host == LOCAL:
         return {}
-    return {"host": str(host), "buttons": []}
+    return {"host": str(host)}
 
 
 def container_table(
@@ -179,9 +179,12 @@ def log_viewer(outcome: Mapping[str, Any], name: str) -> dict[str, Any]:
     data = outcome_data(outcome)
     raw = list(data.get("lines") or [])
     args = (outcome.get("invocation") or {}).get("args") or {}
+    host = data.get("host") or args.get("host")
     return {
         **outcome_head(outcome),
         "name": str(data.get("name") or name),
+        # Following polls the same machine the lines came from.
+        "host": str(host) if host and host != LOCAL else None,
         "lines": _lines(raw),
         "truncated": bool(data.get("truncated")) or len(raw) > MAX_LOG_LINES,
         "grep": args.get("grep"),
