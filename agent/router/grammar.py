@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from agent.router import n8n_rules, plex_rules, sunshine_rules
+from agent.router import n8n_rules, plex_rules, stack_rules, sunshine_rules
 from agent.router.container_rules import ERROR_RULES, LATE_RULES, LISTS, LOG_RULES, PRUNE
 from agent.router.host_rules import HEALTH, RESOURCES
 from agent.router.phrases import HOST_WORDS, PRUNABLE_WORDS, Rule, T
@@ -29,7 +29,7 @@ class ServiceRules(Protocol):
 
 
 # Integrated services (Plex, n8n, Sunshine): each module has its phrasings, options and calls.
-SERVICES: tuple[ServiceRules, ...] = (plex_rules, n8n_rules, sunshine_rules)
+SERVICES: tuple[ServiceRules, ...] = (plex_rules, n8n_rules, sunshine_rules, stack_rules)
 # Prune before anything else ("remove unused images" is a prune, not a removal), then the
 # services' own phrasings (each names its service); questions the background checks answer
 # ("what's wrong", "run a check") before the live health check, and that before the overview

@@ -12,6 +12,7 @@ from agent.router import (
     ha_text,
     n8n_text,
     plex_text,
+    stack_text,
     sunshine_text,
     system_text,
     watch_text,
@@ -48,6 +49,7 @@ _SUMMARIES: dict[str, Summary] = {
     **plex_text.SUMMARIES,
     **n8n_text.SUMMARIES,
     **sunshine_text.SUMMARIES,
+    **stack_text.SUMMARIES,
 }
 _EMPTY: dict[str, Summary] = {
     "docker.list_containers": lambda a, d: (
@@ -62,6 +64,7 @@ _EMPTY: dict[str, Summary] = {
     **plex_text.EMPTY,
     **n8n_text.EMPTY,
     **sunshine_text.EMPTY,
+    **stack_text.EMPTY,
 }
 _GERUNDS = {
     "docker.start_container": "starting {name}",
@@ -92,7 +95,13 @@ def describe(call: PlannedCall) -> str:
         return domain
     if (watch := watch_text.describe(call)) is not None:
         return watch
-    for said in (plex_text.describe, n8n_text.describe, sunshine_text.describe, ha_text.describe):
+    for said in (
+        plex_text.describe,
+        n8n_text.describe,
+        sunshine_text.describe,
+        ha_text.describe,
+        stack_text.describe,
+    ):
         if (what := said(call)) is not None:
             return what
     if (db := db_text.describe(call)) is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.errors import ChangeFailed, Conflict, NothingToDo, NotReady
 from tools.deps import ToolDeps
 from tools.stacks import repo
-from tools.stacks.tools import family, pull_diff
+from tools.stacks.tools import family, pull_diff, real_stack
 from tools.stacks.views import DeployArgs, DeployResult, RollbackArgs
 from tools.workflows.stack_deploy import AfterStep, drive_stack, short
 from tools.workflows.stack_journal import Journal, Records
@@ -127,6 +127,7 @@ the stack goes back to the commit it ran before and the answer says so with the 
 service's last log lines. A checkout with local changes or diverged from its remote is refused.
 An interrupted deploy of the stack is finished first.
 """,
+    canonical=real_stack,
     preview=_deploy_preview,
     precheck=_deploy_precheck,
 )
@@ -189,6 +190,7 @@ Take a stack back to its last healthy commit (or a given one): check it out, `co
 and wait until every service is healthy; if it does not turn healthy, it returns to where it
 was. Background deploys leave the commit it left alone until a newer one arrives.
 """,
+    canonical=real_stack,
     preview=_rollback_preview,
     precheck=_rollback_precheck,
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +82,36 @@ def get_stack(deps: ToolDeps, name: str) -> Stack:
         known = ", ".join(stacks) or "none"
         raise NotFound(f"no stack {name!r} under {root} (stacks: {known})")
     return stacks[name]
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def resolve_name(deps: ToolDeps, said: str) -> str:
+    """The stack someone meant: the exact folder, else the one equal ignoring case and
+    punctuation ("stream-bot" for StreamBot), else the one it starts or the closest; BadInput
+    when several fit, NotFound when none does."""
+    names = [s.name for s in find_stacks(deps)]
+    if said in names:
+        return said
+    want = _key(said)
+    loose: list[Callable[[str], bool]] = [
+        lambda n: _key(n) == want,
+        lambda n: _key(n).startswith(want) or want.startswith(_key(n)),
+        lambda n: bool(want) and want in _key(n),
+    ]
+    for pick in loose:
+        fits = [n for n in names if pick(n)]
+        if len(fits) == 1:
+            return fits[0]
+        if len(fits) > 1:
+            raise BadInput(f"{said!r} could be any of these stacks: {', '.join(fits)}")
+    close = difflib.get_close_matches(want, {_key(n): n for n in names}, n=1, cutoff=0.75)
+    if close:
+        return next(n for n in names if _key(n) == close[0])
+    known = ", ".join(names) or "none"
+    raise NotFound(f"no stack {said!r} under {root_of(deps)} (stacks: {known})")
 
 
 def executor(deps: ToolDeps) -> SafeCommandExecutor:

@@ -149,6 +149,12 @@ async def test_names_that_leave_the_root_are_refused(
 
 
 async def test_an_unknown_stack_says_which_exist(gate: Gate, stack_bed: StackBed) -> None:
-    out = await gate.invoke(USER, "stacks.git_status", {"name": "nosuch"})
-    assert out.status == "error"
-    assert stack_bed.name in (out.message or "")
+    with pytest.raises(BadInput, match=stack_bed.name):
+        await gate.invoke(USER, "stacks.git_status", {"name": "nosuch"})
+
+
+async def test_names_are_matched_as_people_say_them(gate: Gate, stack_bed: StackBed) -> None:
+    said = stack_bed.name.upper().replace("-", "_")  # "WEB_1A2B3C4D" for web-1a2b3c4d
+    out = await gate.invoke(USER, "stacks.git_status", {"name": said})
+    assert out.status == "ok" and out.data is not None
+    assert out.data["name"] == stack_bed.name and out.data["status"] == "up to date"
