@@ -140,3 +140,13 @@ def test_healthcheck_command_passes_on_a_serving_jarvis_and_fails_without(
     assert _healthcheck(served.port).returncode == 0
     closed = _healthcheck(free_port())
     assert closed.returncode != 0 and "Connection refused" in closed.stderr
+
+
+def test_the_build_context_filter_lets_through_everything_copied() -> None:
+    """deploy/Dockerfile.dockerignore drops everything but what COPY takes (BuildKit reads it)."""
+    lines = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
+    rules = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert rules[0] == "*"
+    kept = {rule[1:] for rule in rules if rule.startswith("!")}
+    sources = {s for copy in instructions("COPY") for s in copy.split()[:-1]}
+    assert sources == kept
