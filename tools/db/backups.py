@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from memory import databases
 from memory.databases import BackupKind, BackupView
 from memory.models import utcnow
 from tools.db.engine import Engine
+from tools.db.names import SCRATCH_PREFIX
 from tools.db.progress import growing, say
 from tools.db.retention import Kept, to_delete
 from tools.deps import ToolDeps
@@ -134,12 +136,13 @@ async def verify(deps: ToolDeps, engine: Engine, backup: BackupView) -> dict[str
     """Checksum, restore into a scratch database, count rows, compare; the scratch is dropped."""
     db = deps.db
     assert db is not None
-    scratch = f"jarvis_verify_{backup.id.replace('-', '')[:8]}"
+    # Its own scratch name each time: two verifications of one backup at once (a person's and
+    # the nightly run's) must not drop or fill each other's database.
+    scratch = f"{SCRATCH_PREFIX}{backup.id.replace('-', '')[:8]}_{secrets.token_hex(4)}"
     detail: dict[str, Any] = {"scratch_database": scratch, "tables": [], "rows": 0}
     try:
         path = await check_file(backup)
         await say(f"verifying backup {backup.id[:8]}: restoring into {scratch}")
-        await engine.drop_database(scratch)  # left over from a verification that was killed
         await engine.create_database(scratch)
         await engine.restore(path, scratch, clean=False, keep_owner=False)
         found = await engine.table_counts(scratch)
