@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import os
 import secrets
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,15 @@ async def check_file(backup: BackupView) -> Path:
 
 
 async def take_backup(
-    deps: ToolDeps, server: str, engine: Engine, database: str, kind: BackupKind
+    deps: ToolDeps,
+    server: str,
+    engine: Engine,
+    database: str,
+    kind: BackupKind,
+    *,
+    keep: Collection[str] = (),
 ) -> BackupView:
-    """Dump one database into the backup folder, record it, then apply retention."""
+    """Dump one database into the backup folder, record it, then apply retention (not to `keep`)."""
     db = deps.db
     assert db is not None  # servers.store() checked it before an engine was made
     if not await engine.exists(database):
@@ -96,22 +103,25 @@ async def take_backup(
     )
     rows = sum(counts.values())
     await say(f"backup {done.id[:8]} written: {units.size(size)}, {rows} rows")
-    await apply_retention(deps, server, database)
+    await apply_retention(deps, server, database, keep=keep)
     return done
 
 
-async def apply_retention(deps: ToolDeps, server: str, database: str) -> list[str]:
-    """Delete the backups retention lets go (file and record); returns their ids."""
+async def apply_retention(
+    deps: ToolDeps, server: str, database: str, *, keep: Collection[str] = ()
+) -> list[str]:
+    """Delete the backups retention lets go (file and record), except `keep`; their ids."""
     db = deps.db
     assert db is not None
     done = await databases.list_backups(db, server, database, status="done")
-    keep = deps.settings.backups
+    policy = deps.settings.backups
     gone = to_delete(
         [Kept(b.id, b.created_at, b.kind) for b in done],
-        keep_daily=keep.keep_daily,
-        keep_weekly=keep.keep_weekly,
+        keep_daily=policy.keep_daily,
+        keep_weekly=policy.keep_weekly,
         now=utcnow(),
     )
+    gone = [backup_id for backup_id in gone if backup_id not in keep]
     by_id = {b.id: b for b in done}
     for backup_id in gone:
         path = by_id[backup_id].path

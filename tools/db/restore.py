@@ -23,7 +23,8 @@ async def restore(
     safety = None
     if existed:
         await say(f"taking a safety backup of {target} first")
-        safety = await take_backup(deps, backup.server, engine, target, "safety")
+        # Its retention must not take away the backup about to be restored.
+        safety = await take_backup(deps, backup.server, engine, target, "safety", keep={backup.id})
     else:
         await engine.create_database(target)
     await say(f"restoring backup {backup.id[:8]} into {target}")

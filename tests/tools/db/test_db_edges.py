@@ -8,7 +8,12 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from sqlalchemy import text
+
+from memory.db import Database
 from tests.testbed.cli import JARVIS, Cli
 from tests.tools.db.engines import Target, target  # noqa: F401 - the fixture
 from tests.tools.db.test_db_tools import Session, cli  # noqa: F401 - the fixture
@@ -45,5 +50,42 @@ def test_two_verifications_of_one_backup_at_once_both_pass(
         listed = Session(cli).call("db.list_backups", {"server": "main", "database": name})
         assert [b["verified"] for b in listed["data"]["backups"]] == ["passed"]
         assert not [d for d in target.databases() if d.startswith("jarvis_verify_")]
+    finally:
+        target.drop(name)
+
+
+async def _age(runner: Cli, backup_id: str, created: datetime) -> None:
+    db = Database(f"sqlite:///{Path(runner.env['JARVIS_DATA_DIR']) / 'jarvis.db'}")
+    try:
+        async with db.session() as session:
+            await session.execute(
+                text("UPDATE db_backups SET created_at = :t WHERE id = :id"),
+                {"t": created, "id": backup_id},
+            )
+    finally:
+        await db.close()
+
+
+async def test_the_safety_backup_s_retention_keeps_the_backup_being_restored(
+    cli: Cli,  # noqa: F811
+    target: Target,  # noqa: F811
+) -> None:
+    name = f"jt_{uuid.uuid4().hex[:10]}"
+    s = Session(cli)
+    target.sql(None, f"CREATE DATABASE {name}")
+    try:
+        target.fill(name, 100)
+        cli("databases", "add-server", "main", "--url", target.url)
+        morning = s.call("db.backup", {"server": "main", "database": name})["data"]["backup"]
+        target.sql(name, "DELETE FROM items WHERE id > 50")
+        noon = s.call("db.backup", {"server": "main", "database": name})["data"]["backup"]
+        # Both were taken on one day, now two days ago: retention keeps only the newer, so the
+        # safety backup's retention would take the older one away from under its own restore.
+        day = datetime.now(UTC).replace(hour=12, minute=0) - timedelta(days=2)
+        await _age(cli, morning["id"], day - timedelta(hours=3))
+        await _age(cli, noon["id"], day)
+        restored = s.approved("db.restore", {"backup": morning["id"], "database": name})
+        assert restored["status"] == "ok", restored
+        assert target.count(name) == 100
     finally:
         target.drop(name)
