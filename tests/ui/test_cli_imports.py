@@ -22,7 +22,7 @@ HEAVY = ("openai", "langchain", "chainlit", "apprise", "docker", "sqlalchemy")
 AGENT_STACK = ("openai", "langchain", "langgraph")
 # Groups whose help needs no more than typer (approvals, domains, runs and schedule list choices
 # kept with their stores).
-LIGHT_GROUPS = ["db", "tools", "policy", "audit", "apikey", "notify"]
+LIGHT_GROUPS = ["db", "tools", "policy", "audit", "apikey", "notify", "integrations"]
 LIGHT_COMMANDS = ["status", "ask", "serve", "eval", "diagnose", "worker"]
 
 
