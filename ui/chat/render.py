@@ -10,6 +10,7 @@ from agent.turn import ToolCallRecord, TurnResult
 from policies.outcome import ApprovalView
 from ui.chat import live, speech, widgets
 from ui.chat.widgets import media
+from ui.chat.widgets.stacks import stacks_panel
 
 
 def _outcome(record: ToolCallRecord) -> dict[str, Any]:
@@ -51,6 +52,8 @@ def element_for(record: ToolCallRecord) -> cl.CustomElement | None:
         props = widgets.entity_card(outcome, record.args.get("integration"))
     elif record.name in media.PROPS:
         props = media.PROPS[record.name](outcome)
+    elif record.name == "stacks.list":
+        props = stacks_panel(outcome)
     else:
         return None
     return cl.CustomElement(name=widgets.WIDGET_FOR_TOOL[record.name], props=props)

@@ -547,6 +547,7 @@ def test_every_widget_has_its_element() -> None:
         "plex.now_playing": "PlexNowPlaying",
         "n8n.list_workflows": "N8nWorkflows",
         "sunshine.clients": "SunshineClients",
+        "stacks.list": "StacksPanel",
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from core.fqdn import normalise_fqdn
 from tools.docker.base import ContainerName
 from tools.docker.client import parse_time
 from tools.hosts.base import LOCAL, HostName
+from tools.stacks.repo import NAME_PATTERN as STACK_NAME
 
 # The Python action callbacks the widgets call with `callAction({name, payload})`.
 ACTION_TOOL = "jarvis_tool"
@@ -37,6 +39,7 @@ ENTITY_CARD = "EntityCard"
 PLEX_NOW_PLAYING = "PlexNowPlaying"
 N8N_WORKFLOWS = "N8nWorkflows"
 SUNSHINE_CLIENTS = "SunshineClients"
+STACKS_PANEL = "StacksPanel"
 
 WIDGET_FOR_TOOL: dict[str, str] = {
     "docker.list_containers": CONTAINER_TABLE,
@@ -59,6 +62,7 @@ WIDGET_FOR_TOOL: dict[str, str] = {
     "plex.now_playing": PLEX_NOW_PLAYING,
     "n8n.list_workflows": N8N_WORKFLOWS,
     "sunshine.clients": SUNSHINE_CLIENTS,
+    "stacks.list": STACKS_PANEL,
 }
 
 ContainerButtonTool = Literal[
@@ -69,7 +73,8 @@ ContainerButtonTool = Literal[
 ]
 DomainButtonTool = Literal["domains.health", "domains.renew_ssl"]
 HaButtonTool = Literal["ha.call_service"]
-ButtonTool = ContainerButtonTool | DomainButtonTool | HaButtonTool
+StackButtonTool = Literal["stacks.deploy"]
+ButtonTool = ContainerButtonTool | DomainButtonTool | HaButtonTool | StackButtonTool
 DOMAIN_TOOLS = frozenset({"domains.health", "domains.renew_ssl"})
 # Row button -> the tool it calls (the container table's buttons, in display order).
 BUTTON_TOOLS: dict[str, ContainerButtonTool] = {
@@ -147,6 +152,10 @@ class ToolActionPayload(_Payload):
         if data.get("tool") == "ha.call_service":
             toggle = _HaToggle.model_validate(args)
             return {**data, "args": toggle.model_dump(exclude_none=True)}
+        if data.get("tool") == "stacks.deploy":
+            if set(args) != {"name"} or not re.fullmatch(STACK_NAME, str(args["name"])):
+                raise ValueError('args must be exactly {"name": <stack folder name>}')
+            return data
         if data.get("tool") in DOMAIN_TOOLS:
             if set(args) != {"fqdn"}:
                 raise ValueError('args must be exactly {"fqdn": <domain name>}')
