@@ -229,7 +229,7 @@ function RowButtons({ row, buttons, tools, action, pending, outcome, onAct, comp
       {pending ? 'working…' : outcome ? outcome.text : ''}
     </span>
   );
-  const row = buttons.map((key) => {
+  const controls = buttons.map((key) => {
     const spec = BUTTONS[key];
     if (!spec) return null;
     const Icon = pending === key ? LoaderCircle : spec.Icon;
@@ -253,14 +253,14 @@ function RowButtons({ row, buttons, tools, action, pending, outcome, onAct, comp
   if (compact) {
     return (
       <div className="flex flex-col gap-1">
-        <div className="flex items-center gap-1">{row}</div>
+        <div className="flex items-center gap-1">{controls}</div>
         {status}
       </div>
     );
   }
   return (
     <div className="flex flex-wrap items-center gap-2">
-      {row}
+      {controls}
       {status}
     </div>
   );
