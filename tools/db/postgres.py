@@ -130,8 +130,15 @@ class Postgres(Engine):
         ]
 
         def work(c: psycopg.Connection[Any]) -> None:
-            for step in steps:
-                c.execute(step)
+            row = c.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+            if not (row and row[0]):
+                # An admin that is not a superuser may hand a database only to a role it is a
+                # member of, and must stay one to back up, restore and drop what it will own.
+                steps.insert(1, sql.SQL("GRANT {} TO CURRENT_USER").format(ident))
+            # One transaction: a step that fails leaves no role behind for the caller to miss.
+            with c.transaction():
+                for step in steps:
+                    c.execute(step)
 
         await self._admin(work)
 

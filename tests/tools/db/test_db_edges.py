@@ -15,7 +15,13 @@ from sqlalchemy import text
 
 from memory.db import Database
 from tests.testbed.cli import JARVIS, Cli
-from tests.tools.db.engines import Target, target  # noqa: F401 - the fixture
+from tests.tools.db.engines import (  # noqa: F401 - the fixture
+    MARIADB_URL,
+    PG_URL,
+    Target,
+    _reachable,
+    target,
+)
 from tests.tools.db.test_db_tools import Session, cli  # noqa: F401 - the fixture
 
 ROWS = 50_000
@@ -89,3 +95,40 @@ async def test_the_safety_backup_s_retention_keeps_the_backup_being_restored(
         assert target.count(name) == 100
     finally:
         target.drop(name)
+
+
+def test_a_postgres_admin_that_is_not_a_superuser_manages_its_databases(cli: Cli) -> None:  # noqa: F811
+    pg = Target("postgresql", PG_URL)
+    _reachable(pg)
+    admin, name = f"jt_admin_{uuid.uuid4().hex[:8]}", f"jt_{uuid.uuid4().hex[:10]}"
+    # What a careful owner registers: may create databases and roles, is not a superuser.
+    pg.sql(None, f"CREATE ROLE {admin} LOGIN CREATEDB CREATEROLE")
+    s = Session(cli)
+    try:
+        cli("databases", "add-server", "main", "--url", PG_URL.replace("postgres@", f"{admin}@"))
+        made = s.approved("db.create_database", {"server": "main", "name": name})
+        assert made["status"] == "ok", made
+        assert pg.sql(
+            None, f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{name}'"
+        ) == [(name,)]
+        # The service fills its database as its own user; the admin still backs it up and
+        # restores it.
+        pg.sql(
+            name,
+            f"SET ROLE {name}",
+            "CREATE TABLE items (id integer)",
+            "INSERT INTO items SELECT generate_series(1, 300)",
+        )
+        backup = s.call("db.backup", {"server": "main", "database": name})["data"]["backup"]
+        assert backup["rows"] == 300
+        assert s.call("db.verify_backup", {"backup": backup["id"]})["data"]["passed"] is True
+        pg.sql(name, "DROP TABLE items")
+        assert (
+            s.approved("db.restore", {"backup": backup["id"], "database": name})["status"] == "ok"
+        )
+        assert pg.count(name) == 300
+        s.approved("db.drop_database", {"server": "main", "name": name})
+        assert name not in pg.databases() and name not in pg.users()
+    finally:
+        pg.drop(name)
+        pg.drop(admin)
