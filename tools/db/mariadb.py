@@ -112,7 +112,12 @@ class MariaDb(Engine):
         def work(cur: Any) -> None:
             # PyMySQL escapes the password as a string literal.
             cur.execute(f"CREATE USER {u}@'%%' IDENTIFIED BY %s", (password,))
-            cur.execute(f"GRANT ALL PRIVILEGES ON {db}.* TO {u}@'%'")
+            try:
+                cur.execute(f"GRANT ALL PRIVILEGES ON {db}.* TO {u}@'%'")
+            except pymysql.err.MySQLError:
+                # Users are not transactional: drop it here, the caller sees no user made.
+                cur.execute(f"DROP USER IF EXISTS {u}@'%'")
+                raise
 
         await self._admin(work)
 

@@ -132,3 +132,26 @@ def test_a_postgres_admin_that_is_not_a_superuser_manages_its_databases(cli: Cli
     finally:
         pg.drop(name)
         pg.drop(admin)
+
+
+def test_a_mariadb_user_that_cannot_be_given_its_rights_is_not_left_behind(cli: Cli) -> None:  # noqa: F811
+    maria = Target("mariadb", MARIADB_URL)
+    _reachable(maria)
+    admin, name = f"jt_admin_{uuid.uuid4().hex[:8]}", f"jt_{uuid.uuid4().hex[:10]}"
+    # May make databases and users, but holds no GRANT OPTION: the grant step fails.
+    maria.sql(
+        None,
+        f"CREATE USER {admin}@'%'",
+        f"GRANT CREATE, DROP, CREATE USER ON *.* TO {admin}@'%'",
+        f"GRANT SELECT ON mysql.user TO {admin}@'%'",
+    )
+    try:
+        cli("databases", "add-server", "main", "--url", f"mariadb://{admin}@127.0.0.1:3306")
+        failed = Session(cli).approved(
+            "db.create_database", {"server": "main", "name": name}, code=1
+        )
+        assert "rolled back: nothing was left behind" in failed["message"], failed["message"]
+        assert name not in maria.databases() and name not in maria.users()
+    finally:
+        maria.drop(name)
+        maria.drop(admin)
