@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import TypeVar
 
+from core.errors import NotFound
 from tools.deps import ToolDeps
 from tools.registry import ToolFamily
 from tools.stacks import compose as cmp
@@ -61,7 +62,7 @@ async def stack_view(deps: ToolDeps, stack: repo.Stack) -> StackView:
 @family.tool(
     "list",
     risk="read",
-    resource="stacks",
+    resource="stacks:all",
     description="""
 List the compose stacks (git checkouts with a compose file under the stacks folder): each one's
 services with running state and health, git branch and commit, how far ahead or behind its
@@ -158,6 +159,10 @@ async def stack_logs(args: LogsArgs, deps: ToolDeps) -> LogsResult:
     """Last lines of each service's container."""
     stack = repo.get_stack(deps, args.name)
     names = await cmp.service_names(deps, stack)
+    if args.service is not None and args.service not in names:
+        raise NotFound(
+            f"{stack.name} has no service {args.service!r} (services: {', '.join(names)})"
+        )
     states = await cmp.services(deps, stack, names)
     out = []
     for s in states:

@@ -44,7 +44,8 @@ def app_container(client: docker.DockerClient, bed: StackBed) -> dict[str, Any]:
         }
     )
     assert len(rows) == 1, rows
-    return client.api.inspect_container(rows[0]["Id"])
+    info: dict[str, Any] = client.api.inspect_container(rows[0]["Id"])
+    return info
 
 
 async def status_words(gate: Gate, bed: StackBed) -> str:
@@ -64,8 +65,10 @@ async def test_deploy_v1_then_v2_then_a_failing_commit_rolls_back(
 
     asked, view = await approved(gate, "stacks.deploy", {"name": bed.name})
     approval = await gate.approvals.get(asked.approval_id or "")
-    assert "version 1" in (approval.diff or "")  # the approval shows the commits
-    assert "+    command" in (approval.diff or "") or "version 1" in (approval.diff or "")
+    shown = approval.diff or ""
+    assert f"{v1[:12]} version 1 (Evin)" in shown  # the approval shows the commits
+    assert "Compose file (compose.yaml):" in shown
+    assert '+    command: ["sh", "-c", "echo version 1;' in shown  # and the compose diff
     assert view.status == "executed", view
     assert view.result is not None and view.result["data"]["outcome"] == "deployed"
     assert bed.head() == v1
@@ -114,6 +117,10 @@ async def test_deploy_v1_then_v2_then_a_failing_commit_rolls_back(
     assert view.status == "executed", view
     assert bed.head() == v1
     assert "version 1" in " ".join(app_container(docker_client, bed)["Config"]["Cmd"])
+    logs = await gate.invoke(USER, "stacks.logs", {"name": bed.name, "lines": 5})
+    assert logs.status == "ok" and logs.untrusted and logs.data is not None
+    assert logs.data["services"][0]["service"] == "app"
+    assert logs.data["services"][0]["lines"] == ["version 1"]
 
 
 async def test_dirty_or_diverged_checkouts_are_refused_and_nothing_changes(
