@@ -1,7 +1,7 @@
 """In Debian's Chromium: "what's playing on plex", "list my n8n workflows" and "which clients
 are paired with sunshine" draw their widgets from the stand-ins (added with `jarvis
-integrations add`), passing axe's WCAG A/AA rules and AA contrast on their rendered pixels, on
-a wide screen and on a phone.
+integrations add`), and /dashboard shows all three (one failing with its reason), passing axe's
+WCAG A/AA rules and AA contrast on their rendered pixels, on a wide screen and on a phone.
 
 Screenshots land in test-artifacts/theme/.
 """
@@ -108,6 +108,22 @@ async def test_plex_n8n_and_sunshine_widgets(
                 "Steam Deck"
             )
             await check(page, "sunshine-clients", screen)
+
+            # The dashboard shows each configured one; Sunshine refusing shows its reason
+            # in its panel and in the text, and Plex and n8n still show.
+            fake_sunshine.fail_next(401)
+            await say(page, "/dashboard")
+            said = page.get_by_text("Could not read Sunshine sunshine: ").last
+            await expect(said).to_be_visible(timeout=30_000)
+            await expect(said).to_contain_text("refused the user name or password")
+            panel = page.get_by_test_id("sunshine-clients").last
+            await expect(panel.get_by_role("alert")).to_contain_text("Could not ask Sunshine:")
+            await expect(page.get_by_test_id("plex-summary").last).to_have_text(
+                "2 streams, 1 transcoding"
+            )
+            await expect(page.get_by_test_id(f"n8n-last-{backup}").last).to_have_text(
+                "last run error"
+            )
             await context.close()
     finally:
         server.stop()
