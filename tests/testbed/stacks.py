@@ -21,7 +21,7 @@ COMPOSE = """\
 services:
   app:
     image: {image}
-    command: ["sh", "-c", "echo {words}; touch /tmp/ready; exec sleep 600"]
+    command: ["sh", "-c", "echo {words}; {delay}touch /tmp/ready; exec sleep 600"]
     init: true
     labels:
       jarvis.test: "1"
@@ -29,7 +29,7 @@ services:
       test: ["CMD", "test", "-f", "/tmp/{probe}"]
       interval: 1s
       timeout: 2s
-      retries: 2
+      retries: 2{start}
 """
 GIT_ID = ["-c", "user.name=Evin", "-c", "user.email=evin@home.test"]
 
@@ -70,9 +70,14 @@ class StackBed:
         """The stack's folder under the root."""
         return self.root / self.name
 
-    def push(self, words: str, *, probe: str = "ready") -> str:
-        """Commit a compose file upstream (probe: the file its health check looks for)."""
-        return self.push_text(COMPOSE.format(image=self.image, words=words, probe=probe), words)
+    def push(self, words: str, *, probe: str = "ready", delay: int = 0) -> str:
+        """Commit a compose file upstream (probe: the file its health check looks for; delay:
+        seconds the service takes before it is ready)."""
+        wait = f"sleep {delay}; " if delay else ""
+        # Failures while it gets ready do not count (else it is unhealthy before it is ready).
+        start = f"\n      start_period: {delay + 5}s" if delay else ""
+        text = COMPOSE.format(image=self.image, words=words, probe=probe, delay=wait, start=start)
+        return self.push_text(text, words)
 
     def push_text(self, text: str, message: str) -> str:
         """Commit `text` as the compose file upstream; returns the commit."""

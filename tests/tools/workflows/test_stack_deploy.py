@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +26,9 @@ from tools.workflows.stack_journal import Journal, Records
 def settings(tmp_path: Path) -> Settings:
     """The stacks bed's settings."""
     return stack_settings(tmp_path)
+
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class Killed(BaseException):
@@ -93,3 +102,65 @@ async def test_a_commit_whose_compose_file_is_invalid_changes_nothing(
     assert "is not valid" in failed.value.message
     assert bed.head() == before
     assert not (bed.checkout / ".git" / "jarvis-validate").exists()
+
+
+DEPLOY_SCRIPT = """
+import asyncio, os, sys
+from core.settings import Settings
+from tools.deps import ToolDeps
+from tools.docker.client import connect
+from tools.stacks import repo
+from tools.stacks.deploy import run_journal
+from tools.workflows.stack_journal import Journal
+
+async def main():
+    deps = ToolDeps(Settings(), environ={"DOCKER_HOST": os.environ["DOCKER_HOST"]},
+                    docker_factory=connect)
+    name, target, good = sys.argv[1:4]
+    journal = Journal(stack=name, kind="deploy", target=target, last_good=good)
+    await run_journal(deps, repo.get_stack(deps, name), journal)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_deploy_killed_while_it_waits_for_health_is_finished_by_the_next(
+    tool_deps: ToolDeps, stack_bed: StackBed, docker_host: str, tmp_path: Path
+) -> None:
+    bed = stack_bed
+    before = bed.head()
+    v1 = bed.push("version 1", delay=4)  # healthy only after 4 s: time to kill it waiting
+    bed.git("fetch", "-q")
+    settings = tool_deps.settings
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        "DOCKER_HOST": docker_host,
+        "JARVIS_DATA_DIR": str(settings.data_dir),
+        "JARVIS_STACKS_ROOT": str(settings.stacks_root),
+        "JARVIS_STACKS__HEALTHY_SECONDS": "60",
+        "JARVIS_STACKS__GRACE_SECONDS": "1",
+        "JARVIS_STACKS__POLL_SECONDS": "0.3",
+    }
+    argv = [sys.executable, "-c", DEPLOY_SCRIPT, bed.name, v1, before]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+    records = Records(settings.data_dir)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            journal = records.journal(bed.name)
+            if journal is not None and "up" in journal.steps:
+                break
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else b""
+            assert time.monotonic() < deadline, "the deploy never got to `up`"
+            await asyncio.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    left = unfinished(tool_deps, bed.name)
+    assert left is not None and "healthy" not in left.steps and bed.head() == v1
+
+    result = await run_journal(tool_deps, repo.get_stack(tool_deps, bed.name), left)
+    assert result.outcome == "deployed" and result.resumed and result.commit == v1
+    assert unfinished(tool_deps, bed.name) is None
