@@ -24,6 +24,8 @@ def _deploy(name: str, why: str) -> Remedy:
 
 
 async def _look(ctx: CheckContext, stack: repo.Stack, records: Records) -> Observation | None:
+    if records.busy(stack.name):
+        return None  # a deploy is under way: it is not out of sync, it is being synced
     journal = records.journal(stack.name)
     if journal is not None and journal.status == "running":
         why = f"finish the {journal.kind} to {short(journal.target)} a stopped process left"

@@ -105,6 +105,14 @@ class Records:
         """Keep what was learnt."""
         self._write(self._path(stack, "history"), json.dumps(history.model_dump(), indent=1))
 
+    def busy(self, stack: str) -> bool:
+        """Whether a live process is deploying the stack right now (it holds the lock)."""
+        try:
+            with self.lock(stack):
+                return False
+        except Conflict:
+            return True
+
     @contextlib.contextmanager
     def lock(self, stack: str) -> Iterator[None]:
         """One deploy of a stack at a time; the lock dies with the process that held it."""

@@ -18,6 +18,7 @@ from tools.checks.base import CheckContext
 from tools.checks.catalog import all_checks
 from tools.checks.stacks import git_sync
 from tools.deps import ToolDeps
+from tools.workflows.stack_journal import Journal, Records
 
 
 @pytest.fixture
@@ -117,3 +118,18 @@ async def test_dirty_and_diverged_are_reported_without_a_remedy(
 
 def test_the_catalog_has_the_stacks_check() -> None:
     assert "stacks.git_sync" in {c.id for c in all_checks()}
+
+
+async def test_an_interrupted_deploy_is_finished_unless_one_is_under_way(
+    tool_deps: ToolDeps, stack_bed: StackBed
+) -> None:
+    bed = stack_bed
+    records = Records(tool_deps.settings.data_dir)
+    target = bed.push("version 1")
+    records.save(Journal(stack=bed.name, kind="deploy", target=target, last_good=bed.head()))
+    seen = await observed(tool_deps, bed.name)
+    assert seen is not None and seen["severity"] == "warning"
+    assert "was interrupted" in str(seen["summary"])
+    assert seen["remedy"] is not None and seen["remedy"]["tool"] == "stacks.deploy"  # type: ignore[index]
+    with records.lock(bed.name):  # a live deploy holds it: nothing to report meanwhile
+        assert await observed(tool_deps, bed.name) is None
