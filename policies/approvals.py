@@ -26,16 +26,24 @@ STATUSES = ("pending", "approved", "rejected", "expired", "executed", "failed")
 class ApprovalStore:
     """Creates, lists and moves approvals through pending → approved|rejected|expired → done."""
 
-    def __init__(self, db: Database, ttl: timedelta, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+        headline: Callable[[str, dict[str, Any]], str | None] | None = None,
+    ) -> None:
         self.db = db
         self.ttl = ttl
         self.clock = clock
+        # The tool's declared headline for a call (tool name, args), read when a view is made.
+        self.headline = headline
 
-    @staticmethod
-    def view(row: Approval, message: str | None = None) -> ApprovalView:
+    def view(self, row: Approval, message: str | None = None) -> ApprovalView:
         """The public shape of an approval row."""
         data = {c: getattr(row, c) for c in ApprovalView.model_fields if hasattr(row, c)}
-        view = ApprovalView.model_validate({**data, "message": message})
+        headline = self.headline(row.tool, row.args) if self.headline else None
+        view = ApprovalView.model_validate({**data, "message": message, "headline": headline})
         if message is None and row.status == "expired":
             view.message = "this approval expired before it was answered; nothing was run"
         return view

@@ -62,7 +62,7 @@ class Gate:
         self.deps = deps
         self.vault = vault
         self.clock = clock
-        self.approvals = ApprovalStore(db, approval_ttl, clock)
+        self.approvals = ApprovalStore(db, approval_ttl, clock, registry.headline)
         self.runner = Runner(db, deps, clock)
         self.prep = Preparer(db, registry, deps, vault)
         # Deciding and claiming a write is one step, so a rate limit cannot be raced past.

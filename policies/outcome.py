@@ -48,6 +48,8 @@ class ApprovalView(BaseModel):
     reason: str
     diff: str | None
     purpose: str | None = None
+    # The tool's declared headline for these args, when it declares one (wording.plain_words).
+    headline: str | None = None
     status: Literal["pending", "approved", "rejected", "expired", "executed", "failed"]
     created_at: datetime
     expires_at: datetime

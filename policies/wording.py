@@ -19,7 +19,8 @@ def plain_words(view: ApprovalView) -> dict[str, str]:
     filled = any(isinstance(v, str) and v and v in name for v in view.args.values())
     named = name not in ("", "*") and (kind != family or filled)
     phrase = " ".join([verb] if named and kind in rest else [verb, *rest])
-    headline = phrase.capitalize() + (f" {name}" if named else "")
+    # A tool that declares its headline says it itself ("Turn on light.kitchen").
+    headline = view.headline or phrase.capitalize() + (f" {name}" if named else "")
     host = view.args.get("host")
     if isinstance(host, str) and host:  # another machine: the card must say which
         headline += f" on {host}"

@@ -47,6 +47,9 @@ Labels = Callable[[Any, ToolDeps], Awaitable[dict[str, str]]]
 # Checked before a change is asked for or run: raises NotReady (what to configure first) or
 # NothingToDo, so nobody is asked to approve a call that cannot work or would do nothing.
 Precheck = Callable[[Any, ToolDeps], Awaitable[None]]
+# An approval's headline as a person says it ("Turn on light.kitchen"), from the validated args;
+# declared by tools whose name and resource read badly as one ("Call service ha:light.kitchen").
+Headline = Callable[[Any], str]
 # `Field(json_schema_extra=SECRET_BEARING)`: the gate may resolve secret placeholders into this
 # field (a config file's content); a placeholder in any other field is refused.
 SECRET_BEARING: dict[str, Any] = {"secret_bearing": True}
@@ -69,6 +72,17 @@ class ToolSpec:
     _canonical: Canonical | None = field(default=None, repr=False)
     _labels: Labels | None = field(default=None, repr=False)
     _precheck: Precheck | None = field(default=None, repr=False)
+    _headline: Headline | None = field(default=None, repr=False)
+
+    def headline_for(self, args: dict[str, Any]) -> str | None:
+        """The declared headline of a call with these args (None when none is declared or the
+        stored args no longer validate, e.g. a placeholder where a value was)."""
+        if self._headline is None:
+            return None
+        try:
+            return self._headline(self.args_model.model_validate(args))
+        except ValueError:
+            return None
 
     def resource_for(self, args: ToolArgs | dict[str, Any]) -> str:
         """The concrete resource this call touches, e.g. `container:plex`."""
@@ -133,6 +147,7 @@ class ToolFamily:
         canonical: Canonical | None = None,
         labels: Labels | None = None,
         precheck: Precheck | None = None,
+        headline: Headline | None = None,
     ) -> Callable[[Callable[[A, ToolDeps], Awaitable[R]]], Callable[..., NoReturn]]:
         """Register an async `impl(args, deps) -> result` under `prefix.name`.
 
@@ -157,6 +172,7 @@ class ToolFamily:
                 _canonical=canonical,
                 _labels=labels,
                 _precheck=precheck,
+                _headline=headline,
             )
             _check_resource(spec)
             self.specs.append(spec)
@@ -222,6 +238,11 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._specs
+
+    def headline(self, name: str, args: dict[str, Any]) -> str | None:
+        """The declared headline of a call to `name` (None for a tool no longer registered)."""
+        spec = self._specs.get(name)
+        return spec.headline_for(args) if spec else None
 
     def specs(self) -> list[ToolSpec]:
         """All tools, sorted by name."""

@@ -99,6 +99,7 @@ async def _report_preview(args: ReportArgs, deps: ToolDeps) -> str:
     "send_report",
     risk="write",
     resource="google:gmail",
+    headline=lambda a: f"E-mail the report {a.subject!r} to {', '.join(a.to)}",
     description="Send a plain-text report by e-mail through the owner's Gmail account "
     "(to, subject, body).",
     preview=_report_preview,
@@ -177,6 +178,7 @@ async def _upload_preview(args: UploadArgs, deps: ToolDeps) -> str:
     "the file.",
     canonical=_full_id,
     precheck=_upload_precheck,
+    headline=lambda a: f"Copy backup {a.backup[:8]} to Google Drive",
     preview=_upload_preview,
 )
 async def upload_backup(args: UploadArgs, deps: ToolDeps) -> UploadResult:

@@ -75,6 +75,22 @@ async def get_entity(args: EntityArgs, deps: ToolDeps) -> EntityResult:
     return EntityResult(integration=view.name, entity=Entity.of(state))
 
 
+def said(args: ServiceArgs) -> str:
+    """The call as a person says it: "Turn on light.kitchen", "Unlock lock.front_door"."""
+    words = args.service.split("_")
+    # The domain (or "alarm") repeated in a service's name adds nothing the entity id does not
+    # say: open_cover on cover.garage is "Open cover.garage".
+    words = [w for w in words if w not in (args.domain, "alarm")] or words
+    text = f"{' '.join(words).capitalize()} {args.entity_id}"
+    if args.brightness_pct is not None:
+        text += f" at {args.brightness_pct}%"
+    if args.temperature is not None:
+        text += f" to {args.temperature:g}°"
+    if args.hvac_mode:
+        text += f" ({args.hvac_mode})"
+    return text
+
+
 async def _current(args: ServiceArgs, deps: ToolDeps) -> State:
     async with deps.integrations.open(KIND, args.integration) as ha:
         return await ha.state(args.entity_id)
@@ -137,6 +153,7 @@ async def _after(ha: HomeAssistant, entity_id: str, changed: list[State]) -> Sta
     "open or close a cover. Locks and alarms take ha.call_security_service.",
     precheck=_precheck,
     preview=_preview,
+    headline=said,
 )
 async def call_service(args: HouseArgs, deps: ToolDeps) -> ServiceResult:
     """`POST /api/services/<domain>/<service>` with the entity."""
@@ -151,6 +168,7 @@ async def call_service(args: HouseArgs, deps: ToolDeps) -> ServiceResult:
     "(domains lock and alarm_control_panel only).",
     precheck=_precheck,
     preview=_preview,
+    headline=said,
 )
 async def call_security_service(args: SecurityArgs, deps: ToolDeps) -> ServiceResult:
     """The same call, for the domains that guard the house (always needs a person's yes)."""

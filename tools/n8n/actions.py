@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -86,12 +87,20 @@ async def _set(args: WorkflowArgs, deps: ToolDeps, active: bool) -> WorkflowResu
     )
 
 
+def _said(verb: str) -> Callable[[WorkflowArgs], str]:
+    def headline(args: WorkflowArgs) -> str:
+        return f"{verb} the n8n workflow {args.workflow} on {args.integration or KIND.name}"
+
+    return headline
+
+
 @family.tool(
     "activate",
     risk="write",
     resource=RESOURCE + "/workflow/{workflow}",
     canonical=_canonical,
     precheck=_precheck(True),
+    headline=_said("Activate"),
     description="""
 Activate an n8n workflow (`POST /workflows/{id}/activate`): its triggers and production
 webhooks start working. n8n refuses a workflow without a trigger node.
@@ -108,6 +117,7 @@ async def activate(args: WorkflowArgs, deps: ToolDeps) -> WorkflowResult:
     resource=RESOURCE + "/workflow/{workflow}",
     canonical=_canonical,
     precheck=_precheck(False),
+    headline=_said("Deactivate"),
     description="""
 Deactivate an n8n workflow (`POST /workflows/{id}/deactivate`): its triggers and production
 webhooks stop until it is activated again.
@@ -160,6 +170,7 @@ async def _configured(args: N8nArgs, deps: ToolDeps) -> None:
     resource=RESOURCE + "/webhook/{path}",
     canonical=named,
     precheck=_configured,
+    headline=lambda a: f"Run the n8n webhook {a.path} on {a.integration or KIND.name}",
     description="""
 Run a webhook-triggered n8n workflow: POST a JSON object to its production webhook
 (`{url}/webhook/{path}`; the workflow must be active). Returns the HTTP status and what the

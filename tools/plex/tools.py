@@ -183,6 +183,7 @@ class RefreshResult(ToolResult):
     resource=RESOURCE + "/library/{section}",
     canonical=_section,
     precheck=_configured,
+    headline=lambda a: f"Scan Plex library {a.section} on {a.integration or KIND.name}",
     description="""
 Make Plex scan one library for new or removed files (`/library/sections/{id}/refresh`); the
 scan runs on the server in the background. Takes the library id from plex.libraries, or its

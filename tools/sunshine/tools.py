@@ -128,12 +128,17 @@ async def _configured(args: PairArgs, deps: ToolDeps) -> None:
     await deps.integrations.find(KIND, args.integration)
 
 
+def _pair_said(args: PairArgs) -> str:
+    return f"Pair a Moonlight client ({args.name}) on {args.integration or KIND.name}"
+
+
 @family.tool(
     "pair",
     risk="write",
     resource=RESOURCE + "/pairing",
     canonical=_named,
     precheck=_configured,
+    headline=_pair_said,
     description="""
 Pair a Moonlight client: send Sunshine the 4-digit PIN the client shows while it waits
 (`POST /api/pin`), under a name. Moonlight must be showing the PIN when this runs; Sunshine
