@@ -3,6 +3,7 @@ health; a stack that does not turn healthy goes back to its last good commit, ve
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from core.errors import ChangeFailed, JarvisError
 from core.logging import get_logger
 from tools.deps import ToolDeps
 from tools.stacks import compose as cmp
+from tools.stacks import domains as served
 from tools.stacks.repo import VALIDATE_DIR, Stack, git, head
 from tools.workflows.runner import reason_of
 from tools.workflows.stack_journal import Journal, Records
@@ -84,19 +86,38 @@ class Deploy:
     async def _up(self) -> None:
         await cmp.compose(self.deps, self.stack, "up", "-d", "--remove-orphans")
 
+    async def _lines(self, container: str | None) -> list[str]:
+        if container is None:
+            return []
+        return await cmp.last_lines(self.deps, container, self.deps.settings.stacks.log_lines)
+
     async def _wait(self) -> list[cmp.ServiceState]:
+        seconds = self.deps.settings.stacks.healthy_seconds
+        deadline = time.monotonic() + seconds
         ok, states = await cmp.wait_healthy(self.deps, self.stack)
         if not ok:
             bad = cmp.failing(states)
             assert bad is not None
-            lines = []
-            if bad.containers:
-                lines = await cmp.last_lines(
-                    self.deps, bad.containers[0], self.deps.settings.stacks.log_lines
-                )
+            lines = await self._lines(bad.containers[0] if bad.containers else None)
             self.journal.failing = {**bad.model_dump(), "log_lines": lines}
-            seconds = self.deps.settings.stacks.healthy_seconds
             raise Unhealthy(f"service {bad.service} is {bad.health} (within {seconds:g} s)")
+        # Healthy containers are not enough when the stack serves a domain: it must answer
+        # through Caddy too, within the same time limit.
+        ok, verdicts = await served.wait_serving(self.deps, self.stack, deadline)
+        if not ok:
+            down = next(v for v in verdicts if not v.ok)
+            lines = await self._lines(down.container)
+            why = "; ".join(down.reasons) or down.classification
+            self.journal.failing = {
+                "service": down.service,
+                "domain": down.fqdn,
+                "health": down.classification,
+                "log_lines": lines,
+            }
+            raise Unhealthy(
+                f"domain {down.fqdn} of service {down.service} is {down.classification} "
+                f"(within {seconds:g} s): {why}"
+            )
         return states
 
     async def forward(self) -> None:
