@@ -16,6 +16,7 @@ from agent.router import (
     ha_rules,
     ha_targets,
     host_targets,
+    sunshine_rules,
 )
 from agent.router import help as helptext
 from agent.router.grammar import (
@@ -202,6 +203,8 @@ def _names(parts: list[Parsed], inventory: Inventory) -> list[Parsed] | Clarify:
     out: list[Parsed] = []
     seen: list[str] = []
     for i, p in enumerate(parts):
+        if (pin := sunshine_rules.settle(p.intent, p.opts)) is not None:
+            return db_targets.retried(pin, [q.text for q in parts], i)
         if p.intent in db_rules.DB_INTENTS:
             asked = db_targets.settle(p.intent, p.opts, inventory)
             if asked is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from agent.router.format import inline
 from agent.router.phrases import SHOW, RuleTable, compile_rules
-from agent.router.types import PlannedCall
+from agent.router.types import Clarify, PlannedCall
 
 _CLIENT = (
     r"(?:(?:my |the |a |our )?(?:new )?(?:moonlight|sunshine|streaming|game streaming)"
@@ -15,6 +17,7 @@ _TO = r"(?: (?:with|to|on) (?:sunshine|the gaming pc|my gaming pc|the game host)
 _PIN = r"(?:(?:with |using |by )?(?:the )?(?:pin|code|pin code)(?: number| is)? ?(?P<pin>\S+))"
 _TABLE: RuleTable = [
     ("sunshine_pair", "none", r"pair " + _CLIENT + _TO + r",? " + _PIN),
+    ("sunshine_pair", "none", r"pair " + _CLIENT + _TO),  # no PIN yet: asked for
     ("sunshine_pair", "none", r"(?:moonlight|sunshine) (?:pairing )?(?:pin|code) (?P<pin>\S+)"),
     (
         "sunshine_pair",
@@ -49,6 +52,23 @@ _TABLE: RuleTable = [
 ]
 RULES = compile_rules(_TABLE)
 INTENTS = frozenset(r.intent for r in RULES)
+# What Moonlight shows while it waits to pair (sunshine.pair checks the same).
+PIN = re.compile(r"[0-9]{4}")
+RETRY = "pair my moonlight client with pin {choice}"
+
+
+def settle(intent: str, opts: dict[str, Any]) -> Clarify | None:
+    """A pairing without the 4 digits Moonlight shows: asked for in words, nothing sent."""
+    pin = opts.get("pin")
+    if intent != "sunshine_pair" or (isinstance(pin, str) and PIN.fullmatch(pin)):
+        return None
+    said = f"{inline(pin, 12)} is not a PIN Moonlight shows: " if pin else ""
+    how = "it" if pin else "Moonlight"
+    return Clarify(
+        question=f"{said}{how} shows a 4-digit PIN while it waits to pair (start pairing in "
+        "Moonlight on the device first). Which 4 digits does it show?",
+        retry=RETRY,
+    )
 
 
 def options(intent: str, groups: dict[str, str | None]) -> dict[str, Any]:

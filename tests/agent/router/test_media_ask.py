@@ -75,6 +75,11 @@ def test_pairing_waits_for_approval_and_only_then_reaches_sunshine(
     assert added["options"]["fingerprint"] == sunshine_cert.sha256 and added["reachable"]
     assert PASSWORD not in str(added)
     fake_sunshine.waiting_pin = "1234"
+    # Two digits are not a PIN: asked again in words, nothing asked for nor sent.
+    short = cli.json("ask", "pair my moonlight client with PIN 12")
+    assert short["tool_calls"] == [] and short["approvals"] == []
+    assert "`12` is not a PIN Moonlight shows" in short["reply"]
+    assert "Which 4 digits does it show?" in short["reply"]
     plan = cli.json("ask", "pair my moonlight client with PIN 1234", "--plan")
     assert [(c["name"], c["args"]) for c in plan["tool_calls"]] == [
         ("sunshine.pair", {"pin": "1234"})

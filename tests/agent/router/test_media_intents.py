@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from agent.router import Calls, route
+from agent.router import Calls, Clarify, route
 from tests.agent.router.conftest import HOMELAB, pairs, validate
 
 Pairs = list[tuple[str, dict[str, Any]]]
@@ -82,8 +82,21 @@ def test_mentions_without_a_request_plan_no_service_call(text: str) -> None:
     assert not any(t.split(".")[0] in ("plex", "n8n", "sunshine") for t in tools), tools
 
 
-def test_a_pin_that_is_not_four_digits_is_planned_as_said_and_refused_by_the_tool() -> None:
-    routed = route("pair my moonlight client with pin 12a4", HOMELAB)
-    assert isinstance(routed, Calls) and pairs(routed.calls) == [("sunshine.pair", {"pin": "12a4"})]
-    with pytest.raises(ValueError, match="pin"):
-        validate(routed.calls)
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("pair my moonlight client with PIN 12", "`12` is not a PIN Moonlight shows"),
+        ("pair my moonlight client with pin 12a4", "`12a4` is not a PIN Moonlight shows"),
+        ("enter moonlight pin 123456", "`123456` is not a PIN Moonlight shows"),
+        ("pair my moonlight client", "Moonlight shows a 4-digit PIN"),
+    ],
+)
+def test_a_pin_that_is_not_four_digits_is_asked_for_again(text: str, said: str) -> None:
+    routed = route(text, HOMELAB)
+    assert isinstance(routed, Clarify), routed
+    assert routed.question.startswith(said)
+    assert "Which 4 digits does it show?" in routed.question
+    assert routed.retry == "pair my moonlight client with pin {choice}"
+    again = route(routed.retry.format(choice="0042"), HOMELAB)
+    assert isinstance(again, Calls) and pairs(again.calls) == [("sunshine.pair", {"pin": "0042"})]
+    validate(again.calls)
