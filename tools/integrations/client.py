@@ -23,9 +23,10 @@ from core.errors import (
 )
 from core.settings import IntegrationsSettings
 
-# A POST that failed with one of these was not processed (gateway or overload), so it can be
-# sent again; any other 5xx on a POST may have taken effect and is reported, not repeated.
-UNPROCESSED = frozenset({429, 502, 503, 504})
+# A POST refused with one of these was not processed (slow down, overloaded), so it can be
+# sent again; any other 5xx on a POST may have taken effect and is reported, not repeated:
+# a proxy's 502 or 504 says the reply was lost or late, not that the call never arrived.
+UNPROCESSED = frozenset({429, 503})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 

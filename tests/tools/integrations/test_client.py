@@ -102,6 +102,19 @@ async def test_a_500_on_a_post_is_not_repeated(fake_homeassistant: FakeHomeAssis
     assert len(fake_homeassistant.requests) == 1
 
 
+@pytest.mark.parametrize("status", [502, 504])
+async def test_a_gateway_error_on_a_post_is_not_repeated(
+    fake_homeassistant: FakeHomeAssistant, status: int
+) -> None:
+    # A proxy that gave up waiting (504) or lost the reply (502) may have passed the call on:
+    # a toggle sent twice would undo itself, a webhook would run twice.
+    fake_homeassistant.script(status, "Bad Gateway")
+    async with client(fake_homeassistant.url) as ha:
+        with pytest.raises(Unreachable, match=f"HTTP {status}"):
+            await ha.call_service("switch", "toggle", {"entity_id": "switch.coffee_maker"})
+    assert len(fake_homeassistant.requests) == 1
+
+
 async def test_a_long_retry_after_is_reported(fake_homeassistant: FakeHomeAssistant) -> None:
     fake_homeassistant.script(429, "", {"Retry-After": "120"})
     async with client(fake_homeassistant.url) as ha:
