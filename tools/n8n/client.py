@@ -26,7 +26,8 @@ class N8n(ApiClient):
     """
 
     def __init__(self, *, api_key: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # Sent per request rather than as a client header, so named for scrubbing here.
+        super().__init__(**kwargs, secrets=(api_key,))
         self._key = {"X-N8N-API-KEY": api_key}
 
     async def _api(self, method: str, path: str, params: dict[str, Any] | None = None) -> Any:

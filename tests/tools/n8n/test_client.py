@@ -106,3 +106,13 @@ async def test_a_wrong_key_a_malformed_page_and_a_failing_server(fake_n8n: FakeN
     fake_n8n.fail_next(429, headers={"Retry-After": "0"})
     async with client(fake_n8n.base_url) as n8n:
         assert await n8n.workflows() == []
+
+
+async def test_an_echoed_api_key_is_never_repeated(fake_n8n: FakeN8n) -> None:
+    # A proxy that echoes the request headers in its error page.
+    fake_n8n.fail_next(400, f'{{"message": "bad request, got X-N8N-API-KEY: {API_KEY}"}}'.encode())
+    async with client(fake_n8n.base_url) as n8n:
+        with pytest.raises(BadInput) as caught:
+            await n8n.workflows()
+    assert API_KEY not in caught.value.message
+    assert "got X-N8N-API-KEY: [redacted]" in caught.value.message
