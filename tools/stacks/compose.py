@@ -45,7 +45,8 @@ async def compose(
     where = folder or stack.path
     program = await compose_program(deps)
     compose_file = where / stack.compose_file.name
-    full = [*program, "--ansi", "never"] if program[0] == "docker" else [*program, "--no-ansi"]
+    # `--ansi never` in compose v2 and docker-compose 1.28+ (1.29's --no-ansi warns on stderr).
+    full = [*program, "--ansi", "never"]
     full += ["-p", stack.project, "-f", str(compose_file), "--project-directory", str(where)]
     result = await executor(deps).run([*full, *argv], cwd=where)
     if check and not result.ok:

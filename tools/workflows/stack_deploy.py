@@ -3,9 +3,11 @@ health; a stack that does not turn healthy goes back to its last good commit, ve
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.errors import ChangeFailed, JarvisError
 from core.logging import get_logger
@@ -19,6 +21,7 @@ from tools.workflows.stack_journal import Journal, Records
 log = get_logger("workflows.stacks")
 DEPLOY_STEPS = ("validate", "checkout", "up", "healthy")
 ROLLBACK_STEPS = ("checkout", "up", "healthy")
+UNTRACKED_MAX_BYTES = 1 << 20  # env files are small; anything larger is data, not config
 # Called after each recorded step (tests stop the run there, as a kill would).
 AfterStep = Callable[[Journal, str], Awaitable[None]]
 
@@ -30,6 +33,17 @@ class Unhealthy(ChangeFailed):
 def short(sha: str) -> str:
     """A commit as people read it."""
     return sha[:12]
+
+
+def _bring_untracked(checkout: Path, worktree: Path) -> None:
+    """Copy the checkout's top-level files the commit does not have (an ignored `.env` with
+    secrets, as compose's `env_file:` and variables read it) into the validation worktree."""
+    for entry in checkout.iterdir():
+        twin = worktree / entry.name
+        if entry.is_symlink() or not entry.is_file() or twin.exists():
+            continue
+        if entry.stat().st_size <= UNTRACKED_MAX_BYTES:
+            shutil.copyfile(entry, twin)
 
 
 @dataclass
@@ -62,6 +76,7 @@ class Deploy:
             self.deps, self.stack, "worktree", "add", "--detach", VALIDATE_DIR, self.journal.target
         )
         try:
+            _bring_untracked(self.stack.path, where)
             checked = await cmp.compose(
                 self.deps, self.stack, "config", "-q", folder=where, check=False
             )

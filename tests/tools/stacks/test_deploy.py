@@ -11,7 +11,7 @@ import pytest
 from core.errors import BadInput
 from core.settings import Settings
 from policies.gate import CallContext, Gate
-from tests.testbed.stacks import StackBed, sqlite_url, stack_settings
+from tests.testbed.stacks import COMPOSE, StackBed, sqlite_url, stack_settings
 
 USER = CallContext(actor="user:evin")
 
@@ -165,3 +165,21 @@ async def test_names_are_matched_as_people_say_them(gate: Gate, stack_bed: Stack
     out = await gate.invoke(USER, "stacks.git_status", {"name": said})
     assert out.status == "ok" and out.data is not None
     assert out.data["name"] == stack_bed.name and out.data["status"] == "up to date"
+
+
+async def test_a_stack_whose_compose_file_reads_an_untracked_env_file_deploys(
+    gate: Gate, stack_bed: StackBed, docker_client: docker.DockerClient
+) -> None:
+    # Secrets live in a .env the repository ignores: the new commit is validated with it.
+    bed = stack_bed
+    (bed.checkout / ".env").write_text("WORDS=from-the-env-file\n")
+    (bed.checkout / ".git" / "info" / "exclude").write_text(".env\n")
+    text = COMPOSE.format(
+        image=bed.image, words="$${WORDS}", probe="ready", delay="", start=""
+    ).replace("    init: true\n", "    init: true\n    env_file: .env\n")
+    v1 = bed.push_text(text, "reads .env")
+    _, view = await approved(gate, "stacks.deploy", {"name": bed.name})
+    assert view.status == "executed", view
+    assert bed.head() == v1
+    logs = await gate.invoke(USER, "stacks.logs", {"name": bed.name, "lines": 5})
+    assert logs.data is not None and logs.data["services"][0]["lines"] == ["from-the-env-file"]
