@@ -10,6 +10,7 @@ context that trusts that one certificate only, so a swap between the two cannot 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import re
@@ -94,6 +95,9 @@ class Sunshine:
     ) -> None:
         self.url = url.rstrip("/")
         self._auth = httpx.BasicAuth(user, password)
+        # Sent by the auth object rather than as a client header, so named for scrubbing here.
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+        self._secrets = (password, basic)
         self._pin = pin
         self._settings = settings
         self._api: ApiClient | None = None
@@ -139,6 +143,7 @@ class Sunshine:
             auth=self._auth,
             verify=pinned_context(der),
             credential="user name or password",
+            secrets=self._secrets,
         )
         return self._api
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,3 +112,17 @@ async def test_nothing_listening_is_unreachable(sunshine_cert: Certificate) -> N
     async with client("https://127.0.0.1:9", sunshine_cert.sha256) as sunshine:
         with pytest.raises(Unreachable, match="cannot be reached"):
             await sunshine.apps()
+
+
+async def test_an_echoed_password_is_never_repeated(
+    fake_sunshine: FakeSunshine, sunshine_cert: Certificate
+) -> None:
+    basic = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    # A proxy that echoes the request headers (and a form that echoes the password).
+    echo = f'{{"error": "bad request: Authorization: Basic {basic}, password={PASSWORD}"}}'
+    fake_sunshine.fail_next(400, echo.encode())
+    async with client(fake_sunshine.base_url, sunshine_cert.sha256) as sunshine:
+        with pytest.raises(BadInput) as caught:
+            await sunshine.apps()
+    assert basic not in caught.value.message and PASSWORD not in caught.value.message
+    assert "Basic [redacted], password=[redacted]" in caught.value.message
