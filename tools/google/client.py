@@ -39,8 +39,9 @@ for _noisy in ("googleapiclient", "google.auth", "google_auth_httplib2"):
 T = TypeVar("T")
 APIS = {"calendar": "v3", "gmail": "v1", "drive": "v3"}
 DISCOVERY_PATH = "/discovery/v1/apis/{api}/{apiVersion}/rest"
-# A POST that failed with one of these was not processed, so sending it again is safe.
-UNPROCESSED = frozenset({429, 502, 503, 504})
+# A POST that failed with one of these was not processed, so sending it again is safe; a
+# proxy's 502 or 504 says the reply was lost or late, not that the e-mail was not sent.
+UNPROCESSED = frozenset({429, 503})
 # Files up to this size go in one multipart request; larger ones in resumable chunks.
 CHUNK_BYTES = 8 * 1024 * 1024
 FILE_FIELDS = "id,name,size,md5Checksum,parents"

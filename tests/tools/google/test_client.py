@@ -83,6 +83,13 @@ async def test_api_errors_are_typed_and_rate_limits_retried(
             await client.send(b"To: a@example.net\r\nSubject: x\r\n\r\nhi\r\n")
         assert fake_google.api_calls("POST") == ["/gmail/v1/users/me/messages/send"]
         assert fake_google.sent == []
+        # So may one a proxy answered 502 or 504 (its reply lost or late).
+        for status in (502, 504):
+            fake_google.requests.clear()
+            fake_google.fail_api(status, "Bad Gateway", "backendError")
+            with pytest.raises(Unreachable, match=f"HTTP {status}"):
+                await client.send(b"To: a@example.net\r\nSubject: x\r\n\r\nhi\r\n")
+            assert fake_google.api_calls("POST") == ["/gmail/v1/users/me/messages/send"]
 
 
 async def test_a_large_file_goes_up_in_resumable_chunks(
