@@ -10,6 +10,7 @@ from typing import Any
 import chainlit as cl
 import psutil
 
+from agent.router.format import inline
 from core.errors import JarvisError
 from memory.integrations import IntegrationView
 from tools.integrations import catalog
@@ -112,7 +113,7 @@ async def _house(name: str, several: bool) -> tuple[cl.Element, str | None]:
         outcome = {**reads[0], "data": {**reads[0]["data"], "entities": entities}}
     props = widgets.entity_card(outcome, name if several else None)
     element = cl.CustomElement(name=widgets.ENTITY_CARD, props=props)
-    return element, None if failed is None else f"{what}: {failed.get('message')}"
+    return element, None if failed is None else f"{what}: {inline(failed.get('message'))}"
 
 
 async def _service(view: IntegrationView) -> tuple[cl.Element, str | None]:
@@ -121,7 +122,7 @@ async def _service(view: IntegrationView) -> tuple[cl.Element, str | None]:
     what = f"{catalog.kind(view.kind).title} {view.name}"
     outcome = await _within(tool, {"integration": view.name}, what)
     element = cl.CustomElement(name=element_name, props=media.PROPS[tool](outcome))
-    return element, f"{what}: {outcome.get('message')}" if _failed(outcome) else None
+    return element, f"{what}: {inline(outcome.get('message'))}" if _failed(outcome) else None
 
 
 def _kind_order(view: IntegrationView) -> tuple[int, str]:
@@ -133,7 +134,7 @@ async def integrations() -> tuple[list[str], list[cl.Element]]:
     try:
         views = await get_state().runtime.deps.integrations.list()
     except JarvisError as exc:
-        return [f"Integrations could not be listed: {exc.message}"], []
+        return [f"the integrations ({inline(exc.message)})"], []
     houses = [v for v in views if v.kind == "homeassistant"]
     reads = [_house(v.name, len(houses) > 1) for v in houses]
     services = sorted((v for v in views if v.kind in SERVICE_WIDGETS), key=_kind_order)

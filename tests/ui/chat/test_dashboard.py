@@ -67,7 +67,8 @@ async def test_each_configured_kind_has_its_widget(
     sunshine = elements[-1].props
     assert sunshine["status"] == "error" and "HTTP 503" in sunshine["message"]
     [said] = problems
-    assert said.startswith("Sunshine sunshine: ") and "HTTP 503" in said
+    # The service's own words are data: inline code, not markup.
+    assert said.startswith("Sunshine sunshine: `Sunshine at https://") and "HTTP 503" in said
     assert elements[1].props["sessions"][0]["title"] == "Dune (2021)"
 
 
@@ -86,7 +87,7 @@ async def test_a_silent_one_is_said_within_the_bound(
         started = time.monotonic()
         problems, elements = await dashboard.integrations()
         assert time.monotonic() - started < 3
-    assert problems == ["Home Assistant cabin: Home Assistant cabin did not answer within 1 s"]
+    assert problems == ["Home Assistant cabin: `Home Assistant cabin did not answer within 1 s`"]
     card, plex = elements
     assert card.name == "EntityCard" and card.props["status"] == "error"
     assert plex.name == "PlexNowPlaying" and plex.props["status"] == "no_data"  # none playing
