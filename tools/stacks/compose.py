@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import docker
+import yaml
 from pydantic import BaseModel
 
 from core.errors import ChangeFailed, NotReady
@@ -18,7 +19,12 @@ from tools.docker.client import run
 from tools.safety.executor import CommandResult
 from tools.stacks.repo import Stack, executor
 
-ServiceHealth = Literal["healthy", "starting", "running", "unhealthy", "exited", "missing"]
+ServiceHealth = Literal[
+    "healthy", "completed", "starting", "running", "unhealthy", "exited", "missing"
+]
+# A one-shot service (a migration, `restart: "no"`) that exited 0 has done its job.
+PASSING = ("healthy", "completed")
+ONE_SHOT_RESTARTS = ("", "no", "on-failure")
 
 
 async def compose_program(deps: ToolDeps) -> list[str]:
@@ -55,6 +61,11 @@ async def compose(
     return result
 
 
+WORST_FIRST: list[ServiceHealth] = [
+    "exited", "unhealthy", "missing", "starting", "running", "completed", "healthy"
+]  # fmt: skip
+
+
 class ServiceState(BaseModel):
     """One service of a stack, as its container(s) on the engine show it."""
 
@@ -83,7 +94,10 @@ def _one(service: str, rows: list[dict[str, Any]], now: datetime, grace: float) 
         status = str(st.get("Status") or "unknown")
         health = str((st.get("Health") or {}).get("Status") or "")
         label: ServiceHealth
-        if status != "running":
+        restart = str(((info.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or "")
+        if status == "exited" and st.get("ExitCode") == 0 and restart in ONE_SHOT_RESTARTS:
+            label = "completed"
+        elif status != "running":
             label = "exited"
         elif health == "unhealthy":
             label = "unhealthy"
@@ -94,8 +108,7 @@ def _one(service: str, rows: list[dict[str, Any]], now: datetime, grace: float) 
         else:  # no health check: running long enough without a restart counts as healthy
             label = "healthy" if seconds >= grace else "running"
         states.append((label, status, seconds, int(info.get("RestartCount") or 0)))
-    order = ["exited", "unhealthy", "missing", "starting", "running", "healthy"]
-    worst = min(states, key=lambda s: order.index(s[0]))
+    worst = min(states, key=lambda s: WORST_FIRST.index(s[0]))
     return ServiceState(
         service=service,
         containers=[str(i.get("Name") or "").lstrip("/") for i in rows],
@@ -133,15 +146,26 @@ async def service_names(deps: ToolDeps, stack: Stack, folder: Path | None = None
     return [line.strip() for line in out.stdout.splitlines() if line.strip()]
 
 
+async def started_services(deps: ToolDeps, stack: Stack) -> list[str]:
+    """The services `up -d` starts: those without `profiles:` (compose 1.29's
+    `config --services` lists the others too)."""
+    out = await compose(deps, stack, "config")
+    try:
+        defined = (yaml.safe_load(out.stdout) or {}).get("services") or {}
+    except yaml.YAMLError as exc:
+        raise ChangeFailed(f"compose config of {stack.name} gave no YAML: {exc}") from None
+    return [str(n) for n, spec in defined.items() if not (spec or {}).get("profiles")]
+
+
 async def wait_healthy(deps: ToolDeps, stack: Stack) -> tuple[bool, list[ServiceState]]:
-    """Wait until every service is healthy (or running for the grace period); False as soon as
-    one has exited or turned unhealthy, or when the time is up."""
+    """Wait until every service is healthy (or running for the grace period, or done for a
+    one-shot); False as soon as one has exited or turned unhealthy, or when the time is up."""
     cfg = deps.settings.stacks
-    names = await service_names(deps, stack)
+    names = await started_services(deps, stack)
     deadline = time.monotonic() + cfg.healthy_seconds
     while True:
         states = await services(deps, stack, names)
-        if all(s.health == "healthy" for s in states):
+        if all(s.health in PASSING for s in states):
             return True, states
         if any(s.health in ("exited", "unhealthy") for s in states):
             return False, states
@@ -162,5 +186,6 @@ async def last_lines(deps: ToolDeps, container: str, lines: int) -> list[str]:
 
 
 def failing(states: list[ServiceState]) -> ServiceState | None:
-    """The first service that is not healthy."""
-    return next((s for s in states if s.health != "healthy"), None)
+    """The service that is worst off (exited before unhealthy before still starting)."""
+    bad = [s for s in states if s.health not in PASSING]
+    return min(bad, key=lambda s: WORST_FIRST.index(s.health)) if bad else None

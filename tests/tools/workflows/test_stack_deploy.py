@@ -14,7 +14,7 @@ import pytest
 
 from core.errors import ChangeFailed
 from core.settings import Settings
-from tests.testbed.stacks import StackBed, stack_settings
+from tests.testbed.stacks import COMPOSE, StackBed, stack_settings
 from tools.deps import ToolDeps
 from tools.stacks import repo
 from tools.stacks.deploy import run_journal, unfinished
@@ -164,3 +164,43 @@ async def test_a_deploy_killed_while_it_waits_for_health_is_finished_by_the_next
     result = await run_journal(tool_deps, repo.get_stack(tool_deps, bed.name), left)
     assert result.outcome == "deployed" and result.resumed and result.commit == v1
     assert unfinished(tool_deps, bed.name) is None
+
+
+async def test_one_shot_and_profile_services_do_not_fail_a_deploy(
+    tool_deps: ToolDeps, stack_bed: StackBed
+) -> None:
+    # A migration that runs once and exits 0, and a debug service only started on request
+    # (compose 1.29's `config --services` lists it too): neither is a broken service.
+    bed = stack_bed
+    before = bed.head()
+    text = COMPOSE.format(image=bed.image, words="version 1", probe="ready", delay="", start="")
+    text += f"""\
+  migrate:
+    image: {bed.image}
+    command: ["sh", "-c", "echo migrated"]
+    restart: "no"
+    labels:
+      jarvis.test: "1"
+  debug:
+    image: {bed.image}
+    command: ["sleep", "600"]
+    profiles: [debug]
+    labels:
+      jarvis.test: "1"
+"""
+    v1 = bed.push_text(text, "with a migration and a debug service")
+    bed.git("fetch", "-q")
+    stack = repo.get_stack(tool_deps, bed.name)
+    journal = Journal(stack=bed.name, kind="deploy", target=v1, last_good=before)
+    result = await run_journal(tool_deps, stack, journal)
+    assert result.outcome == "deployed" and bed.head() == v1
+
+    # A one-shot service that fails is still a failure: rolled back.
+    v2 = bed.push_text(text.replace("echo migrated", "echo no; exit 3"), "a failing migration")
+    bed.git("fetch", "-q")
+    journal = Journal(stack=bed.name, kind="deploy", target=v2, last_good=v1)
+    with pytest.raises(ChangeFailed) as failed:
+        await run_journal(tool_deps, stack, journal)
+    assert "service migrate is exited" in failed.value.message, failed.value.message
+    assert f"rolled back to {v1[:12]}" in failed.value.message
+    assert bed.head() == v1

@@ -15,6 +15,7 @@ from ui.chat.widgets.base import ACTION_TOOL, Tone, clip, outcome_data, outcome_
 MAX_STACKS = 50
 _HEALTH_TONES: dict[str, Tone] = {
     "healthy": "ok",
+    "completed": "ok",
     "running": "neutral",
     "starting": "neutral",
     "unhealthy": "bad",
