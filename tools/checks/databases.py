@@ -176,7 +176,8 @@ async def backup_age(ctx: CheckContext) -> CheckResult:
 
 def _verify_problem(check: Check, server: str, backups: list[BackupView]) -> Observation | None:
     """Critical when the newest finished backup failed verification and none older passed."""
-    done = [b for b in backups if b.status == "done"]
+    # A restore's safety backups are never verified, so they neither hide nor prove anything.
+    done = [b for b in backups if b.status == "done" and b.kind != "safety"]
     if not done or done[0].verify_status != "failed":
         return None
     newest = done[0]

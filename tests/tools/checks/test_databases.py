@@ -187,6 +187,20 @@ async def test_a_failed_verification_is_critical_until_an_older_backup_proved_it
     assert finding.evidence["last_verified"] == good.id
 
 
+async def test_a_safety_backup_taken_since_does_not_hide_a_failed_verification(
+    bed: Bed,
+) -> None:
+    broken = await bed.backup()
+    _damage(broken)
+    await bed.verify(broken)
+    # A restore's safety backup is never verified: it says nothing about the nightly ones.
+    _server, engine = await servers.engine_for(bed.deps, bed.server)
+    await take_backup(bed.deps, bed.server, engine, bed.database, "safety")
+    finding = _open(await bed.run(db_checks.verify), bed.resource)
+    assert finding is not None and finding.severity == "critical"
+    assert broken.id[:8] in finding.summary
+
+
 async def test_redis_servers_are_checked_too(tmp_path: Path, database: Database) -> None:
     try:
         redis.Redis("127.0.0.1", 6379, socket_timeout=5).ping()
