@@ -87,6 +87,10 @@ class StackBed:
         _git(self.dev, "push", "-q", "origin", "HEAD:main")
         return _git(self.dev, "rev-parse", "HEAD")
 
+    def git_dev(self, *argv: str) -> str:
+        """Run git in the upstream's working copy."""
+        return _git(self.dev, *argv)
+
     def head(self) -> str:
         """The commit the stack's checkout is at."""
         return _git(self.checkout, "rev-parse", "HEAD")

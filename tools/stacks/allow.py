@@ -20,7 +20,8 @@ rules:
             --project-name: *project, --ansi: {pattern: never}, --no-ansi: null}
     subcommands:
       config: {flags: {-q: null, --quiet: null, --services: null}}
-      up: {flags: {-d: null, --detach: null, --remove-orphans: null, --no-color: null}}
+      up: {flags: {-d: null, --detach: null, --remove-orphans: null, --no-color: null,
+                   --build: null}}
       down: {flags: {--remove-orphans: null, -v: null, --volumes: null}}
       ps: {flags: {-a: null, --all: null, -q: null, --services: null}}
       logs: {flags: {--tail: *lines, --no-color: null, -t: null}, args: *service, max_args: 1}

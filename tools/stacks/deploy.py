@@ -122,10 +122,10 @@ async def run_journal(
     resource="stack:{name}",
     description="""
 Deploy a stack: fetch, validate the new commit's compose file, fast-forward the checkout, run
-`compose up -d`, and wait until every service is healthy. If one does not turn healthy in time,
-the stack goes back to the commit it ran before and the answer says so with the failing
-service's last log lines. A checkout with local changes or diverged from its remote is refused.
-An interrupted deploy of the stack is finished first.
+`compose up -d --build`, and wait until every service (and any domain it serves) is healthy. If
+one does not turn healthy in time, the stack goes back to the commit it ran before and the answer
+says so with the failing service's last log lines. A checkout with local changes or diverged
+from its remote is refused. An interrupted deploy of the stack is finished first.
 """,
     canonical=real_stack,
     preview=_deploy_preview,

@@ -99,7 +99,9 @@ class Deploy:
                 await git(self.deps, self.stack, "reset", "--keep", "--quiet", target)
 
     async def _up(self) -> None:
-        await cmp.compose(self.deps, self.stack, "up", "-d", "--remove-orphans")
+        # --build: a service built from the checkout runs the commit's code, not the image an
+        # earlier commit left (a no-op for services that only name an image).
+        await cmp.compose(self.deps, self.stack, "up", "-d", "--build", "--remove-orphans")
 
     async def _lines(self, container: str | None) -> list[str]:
         if container is None:

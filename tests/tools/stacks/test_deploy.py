@@ -183,3 +183,37 @@ async def test_a_stack_whose_compose_file_reads_an_untracked_env_file_deploys(
     assert bed.head() == v1
     logs = await gate.invoke(USER, "stacks.logs", {"name": bed.name, "lines": 5})
     assert logs.data is not None and logs.data["services"][0]["lines"] == ["from-the-env-file"]
+
+
+async def test_a_stack_built_from_its_checkout_runs_the_new_code(
+    gate: Gate, stack_bed: StackBed, docker_client: docker.DockerClient
+) -> None:
+    # The service's image is built from the repository: a commit that only changes the
+    # code (not the compose file) must still reach the running container.
+    bed = stack_bed
+    text = COMPOSE.format(image=bed.image, words="built", probe="ready", delay="", start="")
+    text = text.replace(f"    image: {bed.image}\n", "    build: ./app\n").replace(
+        "echo built;", "cat /version;"
+    )
+    (bed.dev / "app").mkdir()
+    (bed.dev / "app" / "Dockerfile").write_text(f"FROM {bed.image}\nCOPY version /version\n")
+    (bed.dev / "app" / "version").write_text("code 1\n")
+    bed.git_dev("add", "app")
+    bed.push_text(text, "built from the checkout")
+    try:
+        _, view = await approved(gate, "stacks.deploy", {"name": bed.name})
+        assert view.status == "executed", view
+        (bed.dev / "app" / "version").write_text("code 2\n")
+        bed.git_dev("commit", "-q", "-am", "code 2")
+        bed.git_dev("push", "-q", "origin", "HEAD:main")
+        _, view = await approved(gate, "stacks.deploy", {"name": bed.name})
+        assert view.status == "executed", view
+        logs = await gate.invoke(USER, "stacks.logs", {"name": bed.name, "lines": 5})
+        assert logs.data is not None and logs.data["services"][0]["lines"] == ["code 2"]
+    finally:
+        image = app_container(docker_client, bed)["Config"]["Image"]
+        for row in docker_client.api.containers(
+            all=True, filters={"label": [f"com.docker.compose.project={bed.name}"]}
+        ):
+            docker_client.api.remove_container(row["Id"], force=True)
+        docker_client.api.remove_image(image, force=True)
