@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from tests.testbed.fake_service import FakeService, Reply, Request, json_reply, serve
+from tests.testbed.fake_service import HANG_UP, FakeService, Reply, Request, json_reply, serve
 
 CLIENT_ID = "jarvis-test.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-test-client-secret-1d2f"
@@ -96,6 +96,8 @@ class FakeGoogle(FakeService):
         self.uploads: dict[str, Upload] = {}
         self.api_failures: list[Reply] = []
         self.damage_next_upload = False
+        # Sends that are delivered but whose answer is lost (the connection drops).
+        self.hang_up_after_send = 0
 
     @property
     def url(self) -> str:
@@ -231,6 +233,9 @@ class FakeGoogle(FakeService):
         message = email.message_from_bytes(_unb64(raw), policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.sent.append(message)
+        if self.hang_up_after_send:
+            self.hang_up_after_send -= 1
+            return Reply(HANG_UP)
         ident = secrets.token_hex(8)
         return json_reply(200, {"id": ident, "threadId": ident, "labelIds": ["SENT"]})
 

@@ -44,6 +44,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# A reply status meaning: the request was handled, but the connection drops before any answer
+# (a proxy or network failing after the service acted).
+HANG_UP = 0
+
+
 def json_reply(status: int, data: Any, headers: dict[str, str] | None = None) -> Reply:
     """A JSON reply."""
     return Reply(status, json.dumps(data).encode(), "application/json", dict(headers or {}))
@@ -102,6 +107,9 @@ def _handler(service: FakeService) -> type[BaseHTTPRequestHandler]:
             query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             request = Request(self.command, url.path, query, self.headers, body)
             reply = service.dispatch(request)
+            if reply.status == HANG_UP:  # handled, then the connection drops unanswered
+                self.close_connection = True
+                return
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(reply.body)))

@@ -6,9 +6,12 @@ the CLI's start-up must not pay when no Google tool runs.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth.exceptions
 import google.oauth2.credentials
@@ -95,9 +98,43 @@ class Account:
         return creds.with_subject(self.subject) if self.subject else creds
 
 
+# httplib2 sends a request again, whatever its method, when the connection drops before the
+# answer: a Gmail send the service already took would go out twice. One attempt each; the
+# client repeats what is safe to repeat itself.
+httplib2.RETRIES = 1
+
+
+def _answered_once(base: type[Any]) -> type[Any]:
+    class Connection(base):  # type: ignore[misc]
+        def getresponse(self) -> Any:
+            # httplib2 resends on these (a "stale connection") even with RETRIES at 1; as a
+            # reset it reports them instead.
+            try:
+                return super().getresponse()
+            except (http.client.BadStatusLine, http.client.ResponseNotReady) as exc:
+                raise ConnectionResetError(
+                    f"the connection dropped before an answer ({type(exc).__name__})"
+                ) from None
+
+    return Connection
+
+
+_CONNECTIONS = {
+    "http": _answered_once(httplib2.HTTPConnectionWithTimeout),
+    "https": _answered_once(httplib2.HTTPSConnectionWithTimeout),
+}
+
+
+class _Http(httplib2.Http):  # type: ignore[misc]
+    def request(self, uri: str, *args: Any, connection_type: Any = None, **kw: Any) -> Any:
+        scheme = urlsplit(uri).scheme.lower()
+        chosen = connection_type or _CONNECTIONS.get(scheme)
+        return super().request(uri, *args, connection_type=chosen, **kw)
+
+
 def authorized_http(creds: Credentials, timeout: float) -> google_auth_httplib2.AuthorizedHttp:
     """An httplib2 connection that adds (and refreshes) the access token."""
-    http = httplib2.Http(timeout=timeout)
+    http = _Http(timeout=timeout)
     # A resumable upload's "308 Resume Incomplete" is not a redirect (googleapiclient's
     # build_http does the same), and no redirect is followed: the token must not travel.
     http.redirect_codes = http.redirect_codes - {308}

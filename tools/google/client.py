@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httplib2
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError, InvalidJsonError, UnknownApiNameOrVersion
 from googleapiclient.http import MediaFileUpload
@@ -86,7 +87,14 @@ class Google:
             except JarvisError:
                 raise
             except Exception as exc:  # google-auth, httplib2 and socket errors, typed
-                raise typed(exc, what) from None
+                # A dropped connection is asked again only when the call is safe to repeat
+                # (a timeout is not: it already waited its full time).
+                dropped = isinstance(exc, (OSError, httplib2.HttpLib2Error)) and not isinstance(
+                    exc, TimeoutError
+                )
+                if not (safe and dropped) or attempt == attempts - 1:
+                    raise typed(exc, what) from None
+                await asyncio.sleep(self._pause(attempt))
         raise AssertionError("unreachable: the loop returns or raises on its last attempt")
 
     def _pause(self, attempt: int) -> float:

@@ -90,6 +90,18 @@ async def test_api_errors_are_typed_and_rate_limits_retried(
             with pytest.raises(Unreachable, match=f"HTTP {status}"):
                 await client.send(b"To: a@example.net\r\nSubject: x\r\n\r\nhi\r\n")
             assert fake_google.api_calls("POST") == ["/gmail/v1/users/me/messages/send"]
+        # Delivered, but the answer lost with the connection: reported, never sent twice (the
+        # HTTP library's own resend included).
+        fake_google.requests.clear()
+        fake_google.sent.clear()
+        fake_google.hang_up_after_send = 1
+        with pytest.raises(Unreachable):
+            await client.send(b"To: a@example.net\r\nSubject: x\r\n\r\nhi\r\n")
+        assert len(fake_google.sent) == 1
+        assert fake_google.api_calls("POST") == ["/gmail/v1/users/me/messages/send"]
+        # A read over a dropped connection is asked again.
+        fake_google.requests.clear()
+        assert await client.events(*window) == []
 
 
 async def test_a_large_file_goes_up_in_resumable_chunks(
