@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 import redis
 
-from tests.testbed.cli import Cli
+from tests.testbed.cli import JARVIS, Cli
 from tests.testbed.services import missing_service
 from tests.tools.db.engines import PG_URL, Target, target  # noqa: F401 - the fixture
 
@@ -93,3 +94,21 @@ def test_redis_is_listed_and_checked(cli: Cli) -> None:
     # A Redis server has no SQL databases to list.
     proc = cli("tools", "call", "db.list_databases", "--args", '{"server": "cache"}', code=1)
     assert "no SQL databases" in proc.stdout
+
+
+def test_the_url_can_come_from_standard_input(cli: Cli, target: Target) -> None:  # noqa: F811
+    url = target.url.replace("postgres@", f"postgres:{PASSWORD}@")
+
+    def add(given: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [JARVIS, "databases", "add-server", "main", "--url", "-"],
+            input=given, env=cli.env, capture_output=True, text=True, timeout=180, check=False,
+        )  # fmt: skip
+
+    empty = add("")
+    assert empty.returncode == 2 and "nothing on standard input" in empty.stderr
+    assert cli.json("databases", "list") == []
+    added = add(url + "\n")
+    assert added.returncode == 0, added.stderr
+    assert PASSWORD not in added.stdout + added.stderr
+    assert [r["name"] for r in cli.json("databases", "list")] == ["main"]

@@ -185,3 +185,16 @@ def emit(value: Any, as_json: bool, human: Callable[[], str]) -> None:
         sys.stdout.write(text + "\n")
     else:
         typer.echo(human())
+
+
+STDIN = "-"
+
+
+def from_stdin(value: str | None, what: str) -> str | None:
+    """`value`, or for `-` one line of standard input (a secret then stays out of the history)."""
+    if value != STDIN:
+        return value
+    text = sys.stdin.readline().strip()
+    if not text:
+        fail(f"{what}: nothing on standard input", EXIT_BAD_INPUT)
+    return text

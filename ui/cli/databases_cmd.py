@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ui.cli.common import JSON_OPT, default_actor, emit, run_with_runtime
+from ui.cli.common import JSON_OPT, default_actor, emit, from_stdin, run_with_runtime
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
@@ -44,7 +44,10 @@ def _line(row: dict[str, Any]) -> str:
 def add_server(
     name: str = typer.Argument(..., help="A short name, e.g. main"),
     url: str = typer.Option(
-        ..., "--url", help="postgresql://user:pass@host:5432/db, mariadb://, mysql:// or redis://"
+        ...,
+        "--url",
+        help="postgresql://user:pass@host:5432/db, mariadb://, mysql:// or redis://; "
+        "- reads it from standard input (keeps the password out of the process list)",
     ),
     as_json: bool = JSON_OPT,
 ) -> None:
@@ -53,9 +56,10 @@ def add_server(
     from tools.db.admin import register_server
 
     actor = default_actor()
+    given = from_stdin(url, "--url") or ""
 
     async def go(rt: Runtime) -> tuple[ServerView, str]:
-        return await register_server(rt.deps, rt.gate.vault, name, url, actor=actor)
+        return await register_server(rt.deps, rt.gate.vault, name, given, actor=actor)
 
     view, version = run_with_runtime(go, publish=False)
     row = {**_public(view), "version": version}

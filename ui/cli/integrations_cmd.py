@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ui.cli.common import EXIT_BAD_INPUT, JSON_OPT, default_actor, emit, fail, run_with_runtime
+from ui.cli.common import (
+    EXIT_BAD_INPUT,
+    JSON_OPT,
+    default_actor,
+    emit,
+    fail,
+    from_stdin,
+    run_with_runtime,
+)
 
 if TYPE_CHECKING:
     from agent.runtime import Runtime
@@ -20,18 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-STDIN = "-"
 KEY_ARG = typer.Argument(..., help="A name, or a kind")
-
-
-def _value(value: str | None, what: str) -> str | None:
-    # `-` reads the value from standard input, so it stays out of the shell history.
-    if value != STDIN:
-        return value
-    text = sys.stdin.readline().strip()
-    if not text:
-        fail(f"{what}: nothing on standard input", EXIT_BAD_INPUT)
-    return text
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -88,9 +84,9 @@ def add(
     from tools.integrations import admin
 
     fields = {
-        "token": _value(token, "--token"),
+        "token": from_stdin(token, "--token"),
         "user": user,
-        "password": _value(password, "--password"),
+        "password": from_stdin(password, "--password"),
         **_pairs(option, "--option"),
         **_secret_files(secret_file),
     }
