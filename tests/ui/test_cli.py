@@ -78,6 +78,11 @@ def test_restart_flow_through_the_cli(cli: Cli, make_container: Any, db_url: str
     assert box.attrs["State"]["StartedAt"] == after
 
     assert cli.json("audit", "verify")["ok"] is True
+    entries = cli.json("audit", "tail", "--limit", "50")
+    executed = [e for e in entries if e["event"] == "executed"]
+    assert executed and executed[-1]["tool"] == "docker.restart_container"
+    assert [e["seq"] for e in entries] == sorted(e["seq"] for e in entries)
+    assert str(executed[-1]["seq"]) in cli("audit", "tail").stdout
     tamper(db_url, "UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 2")
     report = cli.json("audit", "verify", code=1)
     assert report["first_bad_seq"] == 2

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import typer
 
-from ui.cli.common import EXIT_FAILURE, database_problem, emit, fail, settings_or_exit
+from ui.cli.common import EXIT_FAILURE, JSON_OPT, database_problem, emit, fail, settings_or_exit
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 T = TypeVar("T")
@@ -25,7 +25,7 @@ def _read(fn: Callable[[], T]) -> T:
 
 
 @app.command("verify")
-def verify(as_json: bool = typer.Option(False, "--json")) -> None:
+def verify(as_json: bool = JSON_OPT) -> None:
     """Exit 0 when the log is intact; 1 naming the first altered or missing entry."""
     from memory import audit
     from memory.audit_checkpoint import CheckpointLog
@@ -49,15 +49,30 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @app.command("tail")
-def tail(limit: int = typer.Option(20, min=1, max=1000)) -> None:
+def tail(limit: int = typer.Option(20, min=1, max=1000), as_json: bool = JSON_OPT) -> None:
     """Print the newest entries, oldest first."""
     from memory import audit
 
     settings = settings_or_exit()
     rows = _read(lambda: audit.latest_entries(settings.resolved_database_url, limit))
-    for row in reversed(rows):
-        data = json.loads(row.data)
-        typer.echo(
-            f"{row.seq:>6} {row.ts:%Y-%m-%d %H:%M:%S} {row.actor:<20} {row.event:<18} "
-            f"{row.tool or '':<28} {row.resource or ''} {data.get('status', '')}"
-        )
+    entries = [
+        {
+            "seq": row.seq,
+            "ts": row.ts.isoformat(),
+            "actor": row.actor,
+            "event": row.event,
+            "tool": row.tool,
+            "resource": row.resource,
+            "data": json.loads(row.data),
+        }
+        for row in reversed(rows)
+    ]
+    emit(
+        entries,
+        as_json,
+        lambda: "\n".join(
+            f"{e['seq']:>6} {row.ts:%Y-%m-%d %H:%M:%S} {e['actor']:<20} {e['event']:<18} "
+            f"{e['tool'] or '':<28} {e['resource'] or ''} {e['data'].get('status', '')}"
+            for e, row in zip(entries, reversed(rows), strict=True)
+        ),
+    )
