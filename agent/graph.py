@@ -59,8 +59,9 @@ def _provenance(messages: list[AnyMessage]) -> Provenance:
             prov.add_typed(message.content)
         elif isinstance(message, ToolMessage):
             outcome = read_outcome(message)
-            if outcome.get("data") is not None and outcome.get("untrusted"):
-                prov.add_untrusted(outcome["data"])
+            if outcome.get("untrusted"):
+                # Data and message alike: a failure's message can quote the service's reply.
+                prov.add_untrusted([outcome.get("data"), outcome.get("message")])
     return prov
 
 

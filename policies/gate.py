@@ -260,8 +260,9 @@ class Gate:
             resource=invocation.resource,
             data=entry,
         )
-        if ctx.provenance is not None and shown is not None and p.spec.untrusted_output:
-            ctx.provenance.add_untrusted(shown)
+        if ctx.provenance is not None and p.spec.untrusted_output:
+            # A failure's message can quote the service too (an error page, a log line).
+            ctx.provenance.add_untrusted([shown, shown_message])
         return ToolOutcome(
             status=status,
             invocation=invocation,
