@@ -81,12 +81,32 @@ def finding_message(data: dict[str, Any]) -> Message:
 
 
 def run_message(data: dict[str, Any]) -> Message | None:
-    """A failed run, or the daily summary; other finished runs are not news."""
+    """A failed run, repairs the agent made by itself, or the daily summary; else None."""
     summary = data.get("summary") or ""
     if data.get("kind") == "summary" and data.get("status") == "succeeded":
         return Message(title="Jarvis daily summary", body=summary, severity="info", always=True)
     if data.get("status") == "failed" and data.get("kind") != "repair":
-        return Message(title=f"Run {data.get('kind')} failed", body=summary, severity="warning")
+        # What went wrong with each repair (a deploy rolled back says where it went back to).
+        failed = [
+            f"{a.get('tool')} on {a.get('resource')}: {a.get('message')}"
+            for a in data.get("actions") or []
+            if isinstance(a, dict) and a.get("status") == "failed" and a.get("message")
+        ]
+        body = "\n".join([summary, *failed])
+        return Message(title=f"Run {data.get('kind')} failed", body=body, severity="warning")
+    done = [a for a in data.get("actions") or [] if isinstance(a, dict) and a.get("status") == "ok"]
+    if done:
+        # The background agent changed something by itself: the owner hears of it, whatever
+        # the finding's severity was.
+        lines = [
+            f"{a.get('tool')} on {a.get('resource')}: {a.get('message') or 'done'}" for a in done
+        ]
+        return Message(
+            title=f"Jarvis repaired {len(done)} thing(s) by itself",
+            body="\n".join(lines),
+            severity="info",
+            always=True,
+        )
     return None
 
 
