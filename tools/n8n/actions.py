@@ -10,10 +10,11 @@ from pydantic import Field, field_validator
 
 from core.errors import BadInput, NothingToDo, NotReady
 from tools.deps import ToolDeps
+from tools.integrations.args import configured
 from tools.n8n.client import N8n
 from tools.n8n.kind import KIND
 from tools.n8n.parse import N8nWorkflow, webhook_path
-from tools.n8n.tools import RESOURCE, N8nArgs, family, named
+from tools.n8n.tools import RESOURCE, N8nArgs, canonical, family
 from tools.registry import ToolResult
 
 # The family of tools.py, with these tools added: the catalog loads it from here.
@@ -50,7 +51,7 @@ async def _find(n8n: N8n, key: str) -> N8nWorkflow:
 
 async def _canonical(args: WorkflowArgs, deps: ToolDeps) -> WorkflowArgs:
     """The integration and the workflow's id, so what is approved is what runs."""
-    args = await named(args, deps)
+    args = await canonical(args, deps)
     try:
         async with deps.integrations.open(KIND, args.integration) as n8n:
             wf = await _find(n8n, args.workflow)
@@ -160,16 +161,12 @@ class WebhookResult(ToolResult):
     reply: str
 
 
-async def _configured(args: N8nArgs, deps: ToolDeps) -> None:
-    await deps.integrations.find(KIND, args.integration)
-
-
 @family.tool(
     "run_webhook",
     risk="write",
     resource=RESOURCE + "/webhook/{path}",
-    canonical=named,
-    precheck=_configured,
+    canonical=canonical,
+    precheck=configured(KIND),
     headline=lambda a: f"Run the n8n webhook {a.path} on {a.integration or KIND.name}",
     description="""
 Run a webhook-triggered n8n workflow: POST a JSON object to its production webhook

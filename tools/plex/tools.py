@@ -6,45 +6,26 @@ is untrusted text (a title can say anything), never instructions.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from pydantic import Field
 
 from core.errors import NotFound, NotReady
 from tools.deps import ToolDeps
+from tools.integrations.args import IntegrationArgs, configured, integration_field, named
 from tools.plex.kind import KIND
 from tools.plex.parse import PlexItem, PlexLibrary, PlexSession
-from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.registry import ToolFamily, ToolResult
 
 family = ToolFamily("plex")
 RESOURCE = "integration:{integration}"
 
 
-class PlexArgs(ToolArgs):
+class PlexArgs(IntegrationArgs):
     """Which configured Plex server."""
 
-    integration: str | None = Field(
-        default=None,
-        max_length=63,
-        description="The name of the Plex integration; omit it when only one is configured.",
-    )
+    integration: str | None = integration_field(KIND)
 
 
-A = TypeVar("A", bound=PlexArgs)
-
-
-async def _named(args: A, deps: ToolDeps) -> A:
-    """The integration filled in, so the policy and the audit log see which server it is."""
-    try:
-        view = await deps.integrations.find(KIND, args.integration)
-    except NotReady:
-        return args  # the call itself says what to configure
-    return args.model_copy(update={"integration": view.name})
-
-
-async def _configured(args: PlexArgs, deps: ToolDeps) -> None:
-    """Nobody is asked to approve a change on a server that is not configured."""
-    await deps.integrations.find(KIND, args.integration)
+_named = named(KIND)
 
 
 class NowPlayingResult(ToolResult):
@@ -182,7 +163,7 @@ class RefreshResult(ToolResult):
     risk="write",
     resource=RESOURCE + "/library/{section}",
     canonical=_section,
-    precheck=_configured,
+    precheck=configured(KIND),
     headline=lambda a: f"Scan Plex library {a.section} on {a.integration or KIND.name}",
     description="""
 Make Plex scan one library for new or removed files (`/library/sections/{id}/refresh`); the

@@ -5,13 +5,12 @@ App and client names are set by whoever runs the Sunshine host: untrusted text.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from pydantic import Field, field_validator
 
-from core.errors import ChangeFailed, NotReady
+from core.errors import ChangeFailed
 from tools.deps import ToolDeps
-from tools.registry import ToolArgs, ToolFamily, ToolResult
+from tools.integrations.args import IntegrationArgs, configured, integration_field, named
+from tools.registry import ToolFamily, ToolResult
 from tools.sunshine.kind import KIND
 from tools.sunshine.parse import SunshineApp, SunshineClient, check_client_name
 
@@ -19,26 +18,13 @@ family = ToolFamily("sunshine")
 RESOURCE = "integration:{integration}"
 
 
-class SunshineArgs(ToolArgs):
+class SunshineArgs(IntegrationArgs):
     """Which configured Sunshine host."""
 
-    integration: str | None = Field(
-        default=None,
-        max_length=63,
-        description="The name of the Sunshine integration; omit it when only one is configured.",
-    )
+    integration: str | None = integration_field(KIND)
 
 
-A = TypeVar("A", bound=SunshineArgs)
-
-
-async def _named(args: A, deps: ToolDeps) -> A:
-    """The integration filled in, so the policy and the audit log see which host it is."""
-    try:
-        view = await deps.integrations.find(KIND, args.integration)
-    except NotReady:
-        return args  # the call itself says what to configure
-    return args.model_copy(update={"integration": view.name})
+_named = named(KIND)
 
 
 class AppsResult(ToolResult):
@@ -124,10 +110,6 @@ class PairResult(ToolResult):
     paired: bool
 
 
-async def _configured(args: PairArgs, deps: ToolDeps) -> None:
-    await deps.integrations.find(KIND, args.integration)
-
-
 def _pair_said(args: PairArgs) -> str:
     return f"Pair a Moonlight client ({args.name}) on {args.integration or KIND.name}"
 
@@ -137,7 +119,7 @@ def _pair_said(args: PairArgs) -> str:
     risk="write",
     resource=RESOURCE + "/pairing",
     canonical=_named,
-    precheck=_configured,
+    precheck=configured(KIND),
     headline=_pair_said,
     description="""
 Pair a Moonlight client: send Sunshine the 4-digit PIN the client shows while it waits
